@@ -1,0 +1,24 @@
+import type { H3 } from 'h3';
+import { createServiceApp } from '../shared/app.js';
+import type { AuthGuard } from '../shared/auth-guard.js';
+import type { ServiceDeps } from '../shared/runtime.js';
+import { VERSION } from '../shared/version.js';
+import { mediaRoutes } from './routes/index.js';
+
+export interface MediaAppDeps extends ServiceDeps {
+  guard: AuthGuard;
+}
+
+export function createMediaApp(deps: MediaAppDeps): H3 {
+  return createServiceApp({
+    service: 'media',
+    title: 'Qhitz Media API',
+    version: VERSION,
+    logger: deps.logger,
+    guard: deps.guard,
+    routes: mediaRoutes(deps),
+    health: deps.health,
+    corsOrigins: deps.config.corsOrigins,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+  });
+}

@@ -1,0 +1,167 @@
+// The common shape of the four services: request ids, JSON access logs, CORS, the info and health
+// endpoints, route registration from a route table, JSON errors for everything (405/404 included),
+// and nothing that can turn a bad request into a 500 or an HTML page.
+import { randomUUID } from 'node:crypto';
+import { H3, type H3Event } from 'h3';
+import { addRoute, createRouter, findAllRoutes } from 'rou3';
+import type { AuthGuard } from './auth-guard.js';
+import { ApiError, classifyError, notFound } from './errors.js';
+import type { HealthReport } from './health.js';
+import type { Logger } from './logger.js';
+import type { AnyRoute } from './route.js';
+import { parseBody, parseParams, parseQuery } from './validation.js';
+
+export interface ServiceAppOptions {
+  /** Short name used in logs and health: `media`. */
+  service: string;
+  /** Human name: `Qhitz Media API`. */
+  title: string;
+  version: string;
+  logger: Logger;
+  guard: AuthGuard;
+  routes: AnyRoute[];
+  health: () => Promise<HealthReport>;
+  corsOrigins: string[];
+  bodyLimit: number;
+}
+
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+const CORS_ALLOWED_HEADERS = 'authorization, content-type, range, if-none-match, if-range, x-request-id, x-share-password';
+const CORS_EXPOSED_HEADERS = 'content-disposition, content-length, content-range, etag, retry-after, x-request-id';
+
+interface RequestState {
+  requestId: string;
+  startedAt: number;
+  log: Logger;
+}
+
+export function createServiceApp(options: ServiceAppOptions): H3 {
+  const { logger, guard } = options;
+  const methodsByPath = createRouter<string>();
+  const builtIn: Array<Pick<AnyRoute, 'method' | 'path' | 'summary'>> = [
+    { method: 'GET', path: '/api', summary: 'Service name, version and endpoints' },
+    { method: 'GET', path: '/api/health', summary: 'Whether the service and its dependencies are up' },
+  ];
+  for (const route of [...builtIn, ...options.routes]) addRoute(methodsByPath, '', route.path, route.method);
+
+  const app = new H3({
+    onRequest(event) {
+      const incoming = event.req.headers.get('x-request-id');
+      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const state: RequestState = { requestId, startedAt: performance.now(), log: logger.child({ requestId }) };
+      event.context.request = state;
+      event.context.log = state.log;
+      event.res.headers.set('x-request-id', requestId);
+      applyCors(event, event.res.headers, options.corsOrigins);
+    },
+    onResponse(response, event) {
+      const state = event.context.request as RequestState | undefined;
+      if (!state) return;
+      const entry = {
+        method: event.req.method,
+        path: event.url.pathname,
+        status: response.status,
+        ms: Math.round((performance.now() - state.startedAt) * 10) / 10,
+        user: (event.context.principal as { id?: number } | null | undefined)?.id,
+      };
+      // Load balancers poll health constantly; keep those lines out of the normal log level.
+      if (event.url.pathname === '/api/health' && response.status === 200) state.log.debug(entry, 'request');
+      else state.log.info(entry, 'request');
+    },
+    onError(error, event) {
+      const apiError = classifyError(error);
+      const state = event.context.request as RequestState | undefined;
+      const log = state?.log ?? logger;
+      if (apiError.status === 500) log.error({ err: error.cause ?? error }, 'unhandled error');
+      else if (apiError.status === 503) log.warn({ err: error.cause ?? error }, 'dependency unavailable');
+      const headers = new Headers(apiError.headers ?? undefined);
+      if (state) headers.set('x-request-id', state.requestId);
+      applyCors(event, headers, options.corsOrigins);
+      if (apiError.status === 405) headers.set('allow', String((apiError.details?.allowed as string[]).join(', ')));
+      return Response.json(apiError.toBody(), { status: apiError.status, headers });
+    },
+  });
+
+  // Answer CORS preflights before any route (they carry no token).
+  app.use((event) => {
+    if (event.req.method === 'OPTIONS' && event.req.headers.get('access-control-request-method')) {
+      const headers = new Headers(event.res.headers);
+      headers.set('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+      headers.set('access-control-allow-headers', CORS_ALLOWED_HEADERS);
+      headers.set('access-control-max-age', '600');
+      return new Response(null, { status: 204, headers });
+    }
+    return undefined;
+  });
+
+  const info = () => ({
+    message: `${options.title} is running`,
+    service: options.service,
+    version: options.version,
+    endpoints: [...builtIn, ...options.routes].map((route) => ({
+      method: route.method,
+      path: route.path,
+      summary: route.summary,
+    })),
+  });
+  app.get('/', info);
+  app.get('/api', info);
+
+  app.get('/api/health', async (event) => {
+    const report = await options.health();
+    event.res.status = report.healthy ? 200 : 503;
+    return {
+      status: report.healthy ? 'healthy' : 'unhealthy',
+      service: options.service,
+      ...report.dependencies,
+      ...(report.healthy ? {} : { errors: report.errors }),
+      timestamp: new Date().toISOString(),
+    };
+  });
+
+  for (const route of options.routes) {
+    app.on(route.method, route.path, async (event) => {
+      const log = event.context.log as Logger;
+      const user =
+        route.access === 'public'
+          ? null
+          : route.access === 'optional'
+            ? await guard.optionalUser(event)
+            : route.access === 'user'
+              ? await guard.requireUser(event)
+              : await guard.requireRole(event, route.access);
+      const params = route.params ? parseParams(event, route.params) : undefined;
+      const query = route.query ? parseQuery(event, route.query) : undefined;
+      const body =
+        route.body && !route.rawBody ? await parseBody(event, route.body, route.bodyLimit ?? options.bodyLimit) : undefined;
+      return route.handler({ event, body, query, params, user, log });
+    });
+  }
+
+  // Anything unmatched: 405 when the path exists with other methods, else 404 — always JSON.
+  app.all('/**', (event) => {
+    const allowed = findAllRoutes(methodsByPath, '', event.url.pathname).map((match) => match.data);
+    if (allowed.length) {
+      throw new ApiError(405, 'method_not_allowed', `${event.req.method} is not allowed here`, {
+        details: { allowed: [...new Set(allowed)] },
+      });
+    }
+    throw notFound(`No route for ${event.req.method} ${event.url.pathname}`);
+  });
+
+  return app;
+}
+
+function applyCors(event: H3Event, headers: Headers, allowedOrigins: string[]): void {
+  const origin = event.req.headers.get('origin');
+  if (!origin || allowedOrigins.length === 0) return;
+  if (allowedOrigins.includes('*')) {
+    headers.set('access-control-allow-origin', '*');
+  } else if (allowedOrigins.includes(origin)) {
+    headers.set('access-control-allow-origin', origin);
+    headers.append('vary', 'origin');
+  } else {
+    return;
+  }
+  headers.set('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+}

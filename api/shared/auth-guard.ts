@@ -1,0 +1,186 @@
+// Every service verifies access tokens itself, locally: signature (from the auth service's JWKS,
+// cached), issuer, audience, expiry, then a session-revocation check against a list kept in memory
+// and refreshed every couple of seconds. No request waits on the auth service or a database.
+import type { H3Event } from 'h3';
+import { createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
+
+export const ROLES = ['user', 'staff', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+const ROLE_RANK: Record<Role, number> = { user: 0, staff: 1, admin: 2 };
+
+/** Who is calling, as proven by the access token. */
+export interface Principal {
+  id: number;
+  role: Role;
+  sessionId: string;
+}
+
+/** Admins can do what staff can, staff what users can. */
+export function hasRole(principal: Principal, minimum: Role): boolean {
+  return ROLE_RANK[principal.role] >= ROLE_RANK[minimum];
+}
+
+export interface RevocationCheck {
+  isRevoked(sessionId: string): boolean | Promise<boolean>;
+}
+
+export interface AuthGuardOptions {
+  keys: JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+  revocations?: RevocationCheck;
+}
+
+export interface AuthGuard {
+  /** The caller, or 401. Cached on the event, so calling it twice costs nothing. */
+  requireUser(event: H3Event): Promise<Principal>;
+  /** The caller if they have at least `role`: 401 without a valid token, 403 with too small a role. */
+  requireRole(event: H3Event, role: Role): Promise<Principal>;
+  /** The caller if a token was sent, null if none was; an invalid token is still a 401. */
+  optionalUser(event: H3Event): Promise<Principal | null>;
+}
+
+const ACCEPTED_ALGORITHMS = ['EdDSA', 'ES256'];
+const claimsSchema = z.object({
+  sub: z.string().regex(/^\d+$/),
+  role: z.enum(ROLES),
+  sid: z.string().min(1),
+});
+
+export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
+  async function verify(token: string): Promise<Principal> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: ACCEPTED_ALGORITHMS,
+        requiredClaims: ['sub', 'exp', 'iat', 'sid'],
+        clockTolerance: 5,
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        throw new ApiError(401, 'token_expired', 'The access token has expired; refresh it', {
+          headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+        });
+      }
+      if (error instanceof joseErrors.JWKSTimeout || isFetchFailure(error)) {
+        throw serviceUnavailable('Tokens cannot be verified right now (the auth service is unreachable)');
+      }
+      throw new ApiError(401, 'invalid_token', 'The access token is invalid', {
+        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+      });
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new ApiError(401, 'invalid_token', 'The access token is missing claims');
+    const { sub, role, sid } = claims.data;
+    if (options.revocations && (await options.revocations.isRevoked(sid))) {
+      throw new ApiError(401, 'session_revoked', 'This session has ended; log in again');
+    }
+    return { id: Number(sub), role, sessionId: sid };
+  }
+
+  async function optionalUser(event: H3Event): Promise<Principal | null> {
+    const cached = event.context.principal as Principal | null | undefined;
+    if (cached !== undefined) return cached;
+    const header = event.req.headers.get('authorization');
+    let principal: Principal | null = null;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw unauthorized('Send the token as "Authorization: Bearer <token>"');
+      principal = await verify(match[1]!);
+    }
+    event.context.principal = principal;
+    return principal;
+  }
+
+  async function requireUser(event: H3Event): Promise<Principal> {
+    const principal = await optionalUser(event);
+    if (!principal) throw unauthorized();
+    return principal;
+  }
+
+  async function requireRole(event: H3Event, role: Role): Promise<Principal> {
+    const principal = await requireUser(event);
+    if (!hasRole(principal, role)) throw forbidden(`This needs the ${role} role`);
+    return principal;
+  }
+
+  return { requireUser, requireRole, optionalUser };
+}
+
+function isFetchFailure(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed/i.test(error.message);
+}
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** The auth service's public keys, fetched from its JWKS endpoint and cached (re-fetched on an unknown `kid`). */
+export function remoteSigningKeys(authUrl: string, fetchImplementation: Fetch = fetch): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL('/api/auth/.well-known/jwks.json', authUrl), {
+    cacheMaxAge: 10 * 60_000,
+    cooldownDuration: 30_000,
+    timeoutDuration: 3000,
+    [customFetch]: (url, init) => fetchImplementation(url, init as RequestInit),
+  });
+}
+
+/**
+ * The set of ended sessions, polled from the auth service:
+ * `GET /api/auth/sessions/revoked?since=<cursor>` → `{ revoked: [{ id, expires_at }], cursor }`.
+ * An entry is kept until its `expires_at` (after which any token of that session has expired anyway).
+ * If the auth service is unreachable the last known list keeps being used, and it is logged.
+ */
+export function createRevokedSessionList(options: {
+  authUrl: string;
+  fetch?: Fetch;
+  refreshIntervalMs?: number;
+  logger?: Logger;
+}): RevocationCheck & { refresh(): Promise<void>; start(): void; stop(): void } {
+  const fetchImplementation = options.fetch ?? fetch;
+  const revoked = new Map<string, number>();
+  const responseSchema = z.object({
+    revoked: z.array(z.object({ id: z.string(), expires_at: z.string() })),
+    cursor: z.string(),
+  });
+  let cursor = '';
+  let timer: NodeJS.Timeout | undefined;
+  let failing = false;
+
+  async function refresh(): Promise<void> {
+    try {
+      const url = new URL('/api/auth/sessions/revoked', options.authUrl);
+      if (cursor) url.searchParams.set('since', cursor);
+      const response = await fetchImplementation(url, { signal: AbortSignal.timeout(3000) });
+      if (!response.ok) throw new Error(`auth service answered ${response.status}`);
+      const body = responseSchema.parse(await response.json());
+      for (const entry of body.revoked) revoked.set(entry.id, Date.parse(entry.expires_at));
+      cursor = body.cursor;
+      const now = Date.now();
+      for (const [id, expiresAt] of revoked) if (expiresAt < now) revoked.delete(id);
+      if (failing) options.logger?.info('revoked-session list is being refreshed again');
+      failing = false;
+    } catch (error) {
+      if (!failing) options.logger?.warn({ err: error }, 'cannot refresh the revoked-session list; using the last one');
+      failing = true;
+    }
+  }
+
+  return {
+    isRevoked: (sessionId) => revoked.has(sessionId),
+    refresh,
+    start() {
+      if (timer) return;
+      void refresh();
+      timer = setInterval(() => void refresh(), options.refreshIntervalMs ?? 2000);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// A route is data: method, path, who may call it, the zod schemas of its input, and a handler that
+// receives that input already validated. The same table registers the h3 routes, lists the
+// endpoints at GET /api, and can generate API documentation and authorization tests.
+import type { H3Event, HTTPMethod } from 'h3';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Principal } from './auth-guard.js';
+
+/** `public`: no token read. `optional`: a token is verified if sent. Others: at least that role. */
+export type Access = 'public' | 'optional' | 'user' | 'staff' | 'admin';
+
+type Input<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Caller<A extends Access> = A extends 'public' ? null : A extends 'optional' ? Principal | null : Principal;
+
+export interface RouteContext<A extends Access, B, Q, P> {
+  event: H3Event;
+  body: Input<B>;
+  query: Input<Q>;
+  params: Input<P>;
+  user: Caller<A>;
+  log: Logger;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+}
+
+export interface RouteDefinition<
+  A extends Access = Access,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: Exclude<HTTPMethod, 'CONNECT' | 'TRACE' | 'QUERY'>;
+  /** h3/rou3 path syntax: `/api/media/file/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  access: A;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Multipart and streaming routes read the body themselves (`body` is then not parsed). */
+  rawBody?: boolean;
+  /** Largest JSON body this route accepts; defaults to the service's BODY_LIMIT_BYTES. */
+  bodyLimit?: number;
+  /** Responses other than the errors every route can give, for the API documentation. */
+  responses?: Record<number, ResponseSpec>;
+  handler: (context: RouteContext<A, B, Q, P>) => unknown;
+}
+
+/** Keeps the route's types precise at its definition and erases them for the route table. */
+export function defineRoute<
+  A extends Access,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+>(route: RouteDefinition<A, B, Q, P>): AnyRoute {
+  return route as unknown as AnyRoute;
+}
+
+// The table holds routes of many shapes; their handlers are only ever called with input parsed by
+// their own schemas, which is what keeps this widening safe.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDefinition<Access, any, any, any>;

@@ -1,0 +1,79 @@
+// Request input → typed values, or a clear 4xx. Malformed JSON is 400; well-formed input that breaks
+// the schema is 422 listing every bad field; a body over the limit is 413 and is not read further.
+import type { H3Event } from 'h3';
+import { getQuery, getRouterParams } from 'h3';
+import { z } from 'zod';
+import { badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './errors.js';
+
+/** Turns zod issues into `{ field: [messages] }`; issues about the whole object go under `_body`. */
+export function fieldErrors(error: z.ZodError, root = '_body'): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join('.') : root;
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown, root?: string): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw invalidFields(fieldErrors(result.error, root));
+  return result.data;
+}
+
+/** Reads the body as text without ever holding more than `limit` bytes. */
+export async function readBodyText(event: H3Event, limit: number): Promise<string> {
+  const declared = Number(event.req.headers.get('content-length') ?? NaN);
+  if (declared > limit) throw payloadTooLarge(`The request body is larger than ${limit} bytes`, { details: { limit } });
+  const body = event.req.body;
+  if (!body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw payloadTooLarge(`The request body is larger than ${limit} bytes`, { details: { limit } });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** JSON (or, for HTML forms, urlencoded) body validated by `schema`. An empty body counts as `{}`. */
+export async function parseBody<T extends z.ZodType>(event: H3Event, schema: T, limit: number): Promise<z.output<T>> {
+  const contentType = (event.req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = await readBodyText(event, limit);
+  let input: unknown = {};
+  if (contentType === 'application/x-www-form-urlencoded') {
+    input = Object.fromEntries(new URLSearchParams(text));
+  } else if (text.trim() !== '') {
+    if (contentType && contentType !== 'application/json' && !contentType.endsWith('+json')) {
+      throw unsupportedMediaType(`Send the body as application/json (got ${contentType})`);
+    }
+    try {
+      input = JSON.parse(text);
+    } catch {
+      throw badRequest('The request body is not valid JSON', { details: { hint: 'check quotes, commas and brackets' } });
+    }
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw badRequest('The request body must be a JSON object');
+  }
+  return parseWith(schema, input);
+}
+
+export function parseQuery<T extends z.ZodType>(event: H3Event, schema: T): z.output<T> {
+  return parseWith(schema, getQuery(event), '_query');
+}
+
+export function parseParams<T extends z.ZodType>(event: H3Event, schema: T): z.output<T> {
+  return parseWith(schema, getRouterParams(event, { decode: true }), '_path');
+}
+
+/** Common field shapes, so every service words its rules the same way. */
+export const fields = {
+  id: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').max(Number.MAX_SAFE_INTEGER),
+  page: z.coerce.number().int().min(1).default(1),
+  perPage: (max = 100, fallback = 20) => z.coerce.number().int().min(1).max(max).default(fallback),
+  boolean: z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])]).transform((v) =>
+    typeof v === 'boolean' ? v : ['true', '1', 'on', 'yes'].includes(v),
+  ),
+};

@@ -1,0 +1,51 @@
+// One slonik pool per service database. Type parsers are chosen so every value a query returns
+// can go straight into a JSON response: ids as numbers, money as exact decimal strings, times as
+// ISO 8601 strings. Rows are checked against the query's zod schema when it has one.
+import { createPool, type DatabasePool, type Interceptor, SchemaValidationError } from 'slonik';
+
+export interface PoolOptions {
+  maximumPoolSize?: number;
+  connectionTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+const typeParsers = [
+  // Identity columns are bigint; ours stay far below 2^53, and a BigInt would make JSON.stringify throw.
+  { name: 'int8', parse: (value: string) => Number(value) },
+  // numeric is money and other exact quantities: keep the exact text, never a float.
+  { name: 'numeric', parse: (value: string) => value },
+  { name: 'timestamptz', parse: (value: string) => toIsoString(value) },
+  { name: 'timestamp', parse: (value: string) => value },
+  { name: 'date', parse: (value: string) => value },
+];
+
+function toIsoString(value: string): string | number {
+  if (value === 'infinity' || value === '-infinity') return value;
+  return new Date(value).toISOString();
+}
+
+/** Validates each row with the schema given to `sql.type(schema)`, so a query's type is a checked fact. */
+const rowSchemaInterceptor: Interceptor = {
+  name: 'qhitz-row-schema',
+  transformRowAsync: async (queryContext, query, row) => {
+    const schema = queryContext.resultParser;
+    if (!schema) return row;
+    const result = await schema['~standard'].validate(row);
+    if (result.issues) throw new SchemaValidationError(query, row, result.issues);
+    return result.value as typeof row;
+  },
+};
+
+export async function createDatabasePool(url: string, options: PoolOptions = {}): Promise<DatabasePool> {
+  return createPool(url, {
+    maximumPoolSize: options.maximumPoolSize ?? 10,
+    connectionTimeout: options.connectionTimeoutMs ?? 2000,
+    statementTimeout: options.statementTimeoutMs ?? 30_000,
+    idleTimeout: 30_000,
+    // A failed query is reported, not silently replayed: writes must not run twice.
+    queryRetryLimit: 0,
+    transactionRetryLimit: 0,
+    typeParsers,
+    interceptors: [rowSchemaInterceptor],
+  });
+}

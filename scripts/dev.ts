@@ -1,0 +1,116 @@
+// `make dev`: PostgreSQL (embedded, unless *_DATABASE_URL are set), Temporal with its Web UI (unless
+// TEMPORAL_ADDRESS is set), migrations, the worker and the four APIs, with prefixed logs. Ctrl-C stops
+// the APIs and worker first (they drain), then Temporal and PostgreSQL. Data stays in .data/.
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_PORTS, SERVICES, type ServiceName } from '../config/index.js';
+import { migrate } from '../db/migrate.js';
+import { createDatabasePool } from '../db/pool.js';
+import { type EmbeddedCluster, startEmbeddedPostgres } from './lib/postgres.js';
+import { isPortInUse } from './lib/ports.js';
+import { type ManagedProcess, prefixer, startProcess, waitForHealthy } from './lib/processes.js';
+import { startTemporalDevServer, type TemporalDevServer } from './lib/temporal-dev-server.js';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+const dataDir = resolve('.data');
+mkdirSync(dataDir, { recursive: true });
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: process.env.NODE_ENV ?? 'development',
+  STORAGE_ROOT: process.env.STORAGE_ROOT ?? resolve(dataDir, 'storage'),
+  AUTH_SIGNING_KEYS_FILE: process.env.AUTH_SIGNING_KEYS_FILE ?? resolve(dataDir, 'auth-signing-keys.json'),
+};
+const say = prefixer('dev');
+const children: ManagedProcess[] = [];
+let postgres: EmbeddedCluster | undefined;
+let temporal: TemporalDevServer | undefined;
+let stopping = false;
+
+/** PostgreSQL narrates its start-up at length; keep only what needs attention. */
+function onlyProblems(print: (line: string) => void) {
+  return (line: string) => {
+    if (/\b(ERROR|FATAL|PANIC|WARNING):/.test(line)) print(line);
+  };
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  say('stopping: APIs and worker drain first');
+  await Promise.all(children.map((child) => child.stop()));
+  await temporal?.stop();
+  await postgres?.stop();
+  say('everything stopped; data kept in .data/');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+// make does not pass SIGTERM on to its recipe: when our parent goes away, stop as if signalled.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void stopAll(0);
+}, 1000).unref();
+
+try {
+  // --- PostgreSQL ---------------------------------------------------------------------------
+  const urlNames = SERVICES.map((service) => `${service.toUpperCase()}_DATABASE_URL`);
+  if (urlNames.every((name) => env[name])) {
+    say('using the databases named by *_DATABASE_URL');
+  } else {
+    const port = Number(env.QHITZ_POSTGRES_PORT ?? 54320);
+    if (await isPortInUse(port)) throw new Error(`port ${port} is taken (another make dev?); set QHITZ_POSTGRES_PORT`);
+    say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);
+    postgres = await startEmbeddedPostgres({ dataDir: resolve(dataDir, 'postgres'), port, persistent: true, onLog: onlyProblems(prefixer('postgres')) });
+    for (const service of SERVICES) env[`${service.toUpperCase()}_DATABASE_URL`] ??= postgres.urls[service];
+  }
+
+  // --- Temporal -----------------------------------------------------------------------------
+  if (env.TEMPORAL_ADDRESS) {
+    say(`using Temporal at ${env.TEMPORAL_ADDRESS}`);
+  } else {
+    say('starting the Temporal dev server on 127.0.0.1:7233 (Web UI 8233, data in .data/temporal.sqlite)');
+    temporal = await startTemporalDevServer({
+      port: 7233,
+      uiPort: 8233,
+      dbFile: resolve(dataDir, 'temporal.sqlite'),
+      onLine: prefixer('temporal'),
+    });
+    env.TEMPORAL_ADDRESS = temporal.address;
+  }
+
+  // --- Migrations ------------------------------------------------------------------------------
+  for (const service of SERVICES) {
+    const pool = await createDatabasePool(env[`${service.toUpperCase()}_DATABASE_URL`]!);
+    const applied = await migrate(pool, service);
+    await pool.end();
+    if (applied.length) say(`${service}_db: applied ${applied.join(', ')}`);
+  }
+
+  // --- Worker and APIs -------------------------------------------------------------------------
+  const node = process.execPath;
+  children.push(startProcess('worker', node, ['--import', 'tsx', 'worker/main.ts'], env));
+  for (const service of SERVICES) {
+    children.push(startProcess(service, node, ['--import', 'tsx', `api/${service}/main.ts`], env));
+  }
+  for (const child of children) {
+    void child.exited.then((code) => {
+      if (!stopping) {
+        say(`${child.name} exited with code ${code}; stopping the stack`);
+        void stopAll(1);
+      }
+    });
+  }
+
+  const port = (service: ServiceName) => Number(env[`${service.toUpperCase()}_PORT`] ?? DEFAULT_PORTS[service]);
+  const results = await Promise.all(
+    SERVICES.map((service) => waitForHealthy(`http://127.0.0.1:${port(service)}/api/health`, 60_000)),
+  );
+  const lines = SERVICES.map(
+    (service, index) => `  ${service.padEnd(8)} http://127.0.0.1:${port(service)}/api   ${results[index] ? 'healthy' : 'NOT HEALTHY'}`,
+  );
+  if (temporal?.uiUrl) lines.push(`  Temporal Web UI  ${temporal.uiUrl}`);
+  say(`Qhitz is up. Ctrl-C stops everything.\n${lines.join('\n')}`);
+} catch (error) {
+  say(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAll(1);
+}

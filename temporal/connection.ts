@@ -1,0 +1,49 @@
+// How every process reaches Temporal: a local dev server by default, or an external cluster through
+// TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE with TLS (mTLS files) or an API key.
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { Config } from '../config/index.js';
+
+type TemporalSettings = Pick<
+  Config,
+  'TEMPORAL_ADDRESS' | 'TEMPORAL_API_KEY' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CA_PATH' | 'TEMPORAL_TLS_CERT_PATH' | 'TEMPORAL_TLS_KEY_PATH'
+>;
+
+/** Connection settings shared by the client (APIs) and the worker's NativeConnection. */
+export function temporalConnectionOptions(config: TemporalSettings) {
+  const useTls =
+    config.TEMPORAL_TLS || Boolean(config.TEMPORAL_API_KEY || config.TEMPORAL_TLS_CERT_PATH || config.TEMPORAL_TLS_CA_PATH);
+  const tls = useTls
+    ? {
+        ...(config.TEMPORAL_TLS_CA_PATH && { serverRootCACertificate: readFileSync(config.TEMPORAL_TLS_CA_PATH) }),
+        ...(config.TEMPORAL_TLS_CERT_PATH &&
+          config.TEMPORAL_TLS_KEY_PATH && {
+            clientCertPair: {
+              crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH),
+              key: readFileSync(config.TEMPORAL_TLS_KEY_PATH),
+            },
+          }),
+      }
+    : undefined;
+  return {
+    address: config.TEMPORAL_ADDRESS,
+    ...(tls && { tls }),
+    ...(config.TEMPORAL_API_KEY && { apiKey: config.TEMPORAL_API_KEY }),
+  } satisfies ConnectionOptions;
+}
+
+/**
+ * A client whose connection is made on first use, so an API starts (and reports Temporal as down
+ * in its health) even while Temporal is unreachable.
+ */
+export function createTemporalClient(config: Config): Client {
+  const connection = Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: 3000 });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/** Health probe: one cheap round trip to the frontend. */
+export async function pingTemporal(client: Client, timeoutMs = 1500): Promise<void> {
+  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    client.workflowService.getSystemInfo({}),
+  );
+}

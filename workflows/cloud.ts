@@ -1,0 +1,2 @@
+// Workflows of the cloud task queue.
+export {};

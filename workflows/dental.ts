@@ -1,0 +1,2 @@
+// Workflows of the dental task queue.
+export {};

@@ -1,0 +1,2 @@
+// Workflows of the media task queue.
+export {};
