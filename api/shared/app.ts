@@ -64,8 +64,8 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
         ms: Math.round((performance.now() - state.startedAt) * 10) / 10,
         user: (event.context.principal as { id?: number } | null | undefined)?.id,
       };
-      // Load balancers poll health constantly; keep those lines out of the normal log level.
-      if (event.url.pathname === '/api/health' && response.status === 200) state.log.debug(entry, 'request');
+      // Load balancers and other services poll some routes constantly; keep them out of the normal log level.
+      if (event.context.quiet && response.status < 400) state.log.debug(entry, 'request');
       else state.log.info(entry, 'request');
     },
     onError(error, event) {
@@ -108,6 +108,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
   app.get('/api', info);
 
   app.get('/api/health', async (event) => {
+    event.context.quiet = true;
     const report = await options.health();
     event.res.status = report.healthy ? 200 : 503;
     return {
@@ -122,6 +123,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
   for (const route of options.routes) {
     app.on(route.method, route.path, async (event) => {
       const log = event.context.log as Logger;
+      if (route.quiet) event.context.quiet = true;
       const user =
         route.access === 'public'
           ? null

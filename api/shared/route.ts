@@ -45,6 +45,8 @@ export interface RouteDefinition<
   rawBody?: boolean;
   /** Largest JSON body this route accepts; defaults to the service's BODY_LIMIT_BYTES. */
   bodyLimit?: number;
+  /** Polled endpoints (health-like): successful calls are logged at debug level only. */
+  quiet?: boolean;
   /** Responses other than the errors every route can give, for the API documentation. */
   responses?: Record<number, ResponseSpec>;
   handler: (context: RouteContext<A, B, Q, P>) => unknown;
