@@ -55,6 +55,8 @@ const environmentSchema = z.object({
   AUTH_URL: z.url().default('http://127.0.0.1:5000'),
   JWT_ISSUER: z.string().min(1).default('qhitz-auth'),
   JWT_AUDIENCE: z.string().min(1).default('qhitz'),
+  /** HMAC key for short-lived signed download URLs (media and cloud). Required in production. */
+  URL_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ...authSettings,
   ...mediaSettings,
   ...cloudSettings,
@@ -63,7 +65,9 @@ const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
-export interface Config extends Environment {
+export interface Config extends Omit<Environment, 'URL_SIGNING_SECRET'> {
+  /** The configured secret, or outside production a fixed development one. */
+  URL_SIGNING_SECRET: string;
   /** Resolved CORS origins: the configured list, or `*` in development when none is set. */
   corsOrigins: string[];
   databaseUrl(service: ServiceName): string;
@@ -88,9 +92,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(sentences.join(' '));
   }
   const values = parsed.data;
+  if (values.NODE_ENV === 'production' && !values.URL_SIGNING_SECRET) {
+    throw new ConfigError('URL_SIGNING_SECRET is not set: production needs a secret of at least 32 characters for signed URLs.');
+  }
   const corsOrigins = values.CORS_ORIGINS ?? (values.NODE_ENV === 'development' ? ['*'] : []);
   return {
     ...values,
+    URL_SIGNING_SECRET: values.URL_SIGNING_SECRET ?? 'development-only-url-signing-secret-not-for-production',
     corsOrigins,
     databaseUrl(service) {
       const name = `${service.toUpperCase()}_DATABASE_URL` as const;
