@@ -45,6 +45,8 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
   for (const route of [...builtIn, ...options.routes]) addRoute(methodsByPath, '', route.path, route.method);
 
   const app = new H3({
+    // Errors are logged once, by onError below, as structured JSON.
+    silent: true,
     onRequest(event) {
       const incoming = event.req.headers.get('x-request-id');
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();

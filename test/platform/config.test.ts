@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, loadConfig } from '../../config/index.js';
+
+const config = suite('configuration');
+
+function errorOf(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.instance(error, ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+config('defaults give a working development configuration', () => {
+  const values = loadConfig({});
+  assert.is(values.NODE_ENV, 'development');
+  assert.is(values.port('auth'), 5000);
+  assert.is(values.port('dental'), 5003);
+  assert.equal(values.corsOrigins, ['*']);
+  assert.is(values.MEDIA_MAX_FILE_SIZE, 100 * 1024 * 1024);
+});
+
+config('a bad value stops with a sentence naming the variable', () => {
+  assert.match(errorOf({ MEDIA_PORT: 'abc' }), /^MEDIA_PORT is invalid: .*\(got "abc"\)\.$/);
+  assert.match(errorOf({ CLOUD_MAX_FILE_SIZE: 'lots' }), /CLOUD_MAX_FILE_SIZE is invalid: must be a size such as 100MB or 5GiB/);
+  assert.match(errorOf({ PRACTICE_TIME_ZONE: 'Mars/Olympus' }), /PRACTICE_TIME_ZONE is invalid: must be an IANA time zone/);
+});
+
+config('connection strings are validated without being echoed', () => {
+  const message = errorOf({ MEDIA_DATABASE_URL: 'mysql://user:secret@db/media' });
+  assert.match(message, /MEDIA_DATABASE_URL is invalid: must be a postgres:\/\/ connection URL \(got "<redacted>"\)/);
+  assert.not.match(message, /secret/);
+});
+
+config('a service without its database URL names the missing variable', () => {
+  assert.throws(() => loadConfig({}).databaseUrl('dental'), (error: Error) => /DENTAL_DATABASE_URL is not set/.test(error.message));
+});
+
+config('production refuses development defaults for secrets and CORS', () => {
+  assert.match(errorOf({ NODE_ENV: 'production' }), /URL_SIGNING_SECRET is not set/);
+  const production = loadConfig({ NODE_ENV: 'production', URL_SIGNING_SECRET: 'x'.repeat(32) });
+  assert.equal(production.corsOrigins, [], 'no origin is allowed unless configured');
+});
+
+config('a service started with a bad variable exits 78 with one line on stderr', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/media/main.ts'], {
+    env: { ...process.env, MEDIA_PORT: 'not-a-port' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.is(code, 78);
+  assert.match(stderr.trim(), /^Configuration error: MEDIA_PORT is invalid: [^\n]+$/);
+});
+
+config.run();
