@@ -7,6 +7,7 @@ import { DEFAULT_PORTS, SERVICES, type ServiceName } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
 import { type EmbeddedCluster, startEmbeddedPostgres } from './lib/postgres.js';
+import { findProcesses, stopProcesses } from './lib/leftovers.js';
 import { isPortInUse } from './lib/ports.js';
 import { type ManagedProcess, prefixer, startProcess, waitForHealthy } from './lib/processes.js';
 import { startTemporalDevServer, type TemporalDevServer } from './lib/temporal-dev-server.js';
@@ -25,6 +26,14 @@ const children: ManagedProcess[] = [];
 let postgres: EmbeddedCluster | undefined;
 let temporal: TemporalDevServer | undefined;
 let stopping = false;
+
+/** Stops what a killed `make dev` left running on our data (SIGINT is PostgreSQL's fast shutdown). */
+async function stopLeftovers(what: string, commandLine: string[], signal: NodeJS.Signals) {
+  const pids = findProcesses(commandLine);
+  if (!pids.length) return;
+  say(`stopping the ${what} a previous make dev left running (pid ${pids.join(', ')})`);
+  await stopProcesses(pids, signal);
+}
 
 /** PostgreSQL narrates its start-up at length; keep only what needs attention. */
 function onlyProblems(print: (line: string) => void) {
@@ -58,6 +67,7 @@ try {
     say('using the databases named by *_DATABASE_URL');
   } else {
     const port = Number(env.QHITZ_POSTGRES_PORT ?? 54320);
+    await stopLeftovers('PostgreSQL', [`-D ${resolve(dataDir, 'postgres')}`], 'SIGINT');
     if (await isPortInUse(port)) throw new Error(`port ${port} is taken (another make dev?); set QHITZ_POSTGRES_PORT`);
     say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);
     postgres = await startEmbeddedPostgres({ dataDir: resolve(dataDir, 'postgres'), port, persistent: true, onLog: onlyProblems(prefixer('postgres')) });
@@ -68,6 +78,8 @@ try {
   if (env.TEMPORAL_ADDRESS) {
     say(`using Temporal at ${env.TEMPORAL_ADDRESS}`);
   } else {
+    await stopLeftovers('Temporal', ['start-dev', resolve(dataDir, 'temporal.sqlite')], 'SIGTERM');
+    if (await isPortInUse(7233)) throw new Error('port 7233 is taken by another Temporal; set TEMPORAL_ADDRESS to use it');
     say('starting the Temporal dev server on 127.0.0.1:7233 (Web UI 8233, data in .data/temporal.sqlite)');
     temporal = await startTemporalDevServer({
       port: 7233,
