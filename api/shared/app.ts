@@ -29,10 +29,20 @@ const REQUEST_ID = /^[\w.-]{1,128}$/;
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, range, if-none-match, if-range, x-request-id, x-share-password';
 const CORS_EXPOSED_HEADERS = 'content-disposition, content-length, content-range, etag, retry-after, x-request-id';
 
-interface RequestState {
-  requestId: string;
-  startedAt: number;
-  log: Logger;
+/** Per-request bookkeeping. The child logger is made on first use: most requests never need it. */
+class RequestState {
+  readonly startedAt = performance.now();
+  #log: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly parent: Logger,
+  ) {}
+
+  get log(): Logger {
+    this.#log ??= this.parent.child({ requestId: this.requestId });
+    return this.#log;
+  }
 }
 
 export function createServiceApp(options: ServiceAppOptions): H3 {
@@ -50,9 +60,8 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
     onRequest(event) {
       const incoming = event.req.headers.get('x-request-id');
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      const state: RequestState = { requestId, startedAt: performance.now(), log: logger.child({ requestId }) };
+      const state = new RequestState(requestId, logger);
       event.context.request = state;
-      event.context.log = state.log;
       event.res.headers.set('x-request-id', requestId);
       applyCors(event, event.res.headers, options.corsOrigins);
     },
@@ -67,8 +76,10 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
         user: (event.context.principal as { id?: number } | null | undefined)?.id,
       };
       // Load balancers and other services poll some routes constantly; keep them out of the normal log level.
-      if (event.context.quiet && response.status < 400) state.log.debug(entry, 'request');
-      else state.log.info(entry, 'request');
+      const quiet = event.context.quiet && response.status < 400;
+      if (quiet ? logger.isLevelEnabled('debug') : logger.isLevelEnabled('info')) {
+        state.log[quiet ? 'debug' : 'info'](entry, 'request');
+      }
     },
     onError(error, event) {
       const apiError = classifyError(error);
@@ -124,7 +135,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
 
   for (const route of options.routes) {
     app.on(route.method, route.path, async (event) => {
-      const log = event.context.log as Logger;
+      const log = (event.context.request as RequestState).log;
       if (route.quiet) event.context.quiet = true;
       const user =
         route.access === 'public'
