@@ -5,9 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { H3, type H3Event } from 'h3';
 import { addRoute, createRouter, findAllRoutes } from 'rou3';
 import type { AuthGuard } from './auth-guard.js';
+import { docsAsset, docsPage, isDocsAsset } from './docs-page.js';
 import { ApiError, classifyError, notFound } from './errors.js';
 import type { HealthReport } from './health.js';
 import type { Logger } from './logger.js';
+import { createHttpMetrics } from './metrics.js';
+import { buildOpenApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { parseBody, parseParams, parseQuery } from './validation.js';
 
@@ -48,10 +51,15 @@ class RequestState {
 export function createServiceApp(options: ServiceAppOptions): H3 {
   const { logger, guard } = options;
   const methodsByPath = createRouter<string>();
-  const builtIn: Array<Pick<AnyRoute, 'method' | 'path' | 'summary'>> = [
-    { method: 'GET', path: '/api', summary: 'Service name, version and endpoints' },
-    { method: 'GET', path: '/api/health', summary: 'Whether the service and its dependencies are up' },
+  const builtIn: Array<Pick<AnyRoute, 'method' | 'path' | 'summary' | 'access'>> = [
+    { method: 'GET', path: '/api', summary: 'Service name, version and endpoints', access: 'public' },
+    { method: 'GET', path: '/api/health', summary: 'Whether the service and its dependencies are up', access: 'public' },
+    { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document', access: 'public' },
+    { method: 'GET', path: '/api/docs', summary: 'Readable API reference', access: 'public' },
+    { method: 'GET', path: '/metrics', summary: 'Request counts and latencies for Prometheus', access: 'public' },
   ];
+  const metrics = createHttpMetrics(options.service);
+  let openApiDocument: Record<string, unknown> | undefined;
   for (const route of [...builtIn, ...options.routes]) addRoute(methodsByPath, '', route.path, route.method);
 
   const app = new H3({
@@ -68,11 +76,13 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
     onResponse(response, event) {
       const state = event.context.request as RequestState | undefined;
       if (!state) return;
+      const seconds = (performance.now() - state.startedAt) / 1000;
+      metrics.observe(event.req.method, (event.context.routePath as string | undefined) ?? 'unmatched', response.status, seconds);
       const entry = {
         method: event.req.method,
         path: event.url.pathname,
         status: response.status,
-        ms: Math.round((performance.now() - state.startedAt) * 10) / 10,
+        ms: Math.round(seconds * 10_000) / 10,
         user: (event.context.principal as { id?: number } | null | undefined)?.id,
       };
       // Load balancers and other services poll some routes constantly; keep them out of the normal log level.
@@ -117,10 +127,38 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       summary: route.summary,
     })),
   });
-  app.get('/', info);
-  app.get('/api', info);
+  app.get('/', (event) => {
+    event.context.routePath = '/';
+    return info();
+  });
+  app.get('/api', (event) => {
+    event.context.routePath = '/api';
+    return info();
+  });
+
+  app.get('/api/openapi.json', (event) => {
+    event.context.routePath = '/api/openapi.json';
+    openApiDocument ??= buildOpenApiDocument({ title: options.title, version: options.version, routes: [...builtIn, ...options.routes] });
+    return openApiDocument;
+  });
+  app.get('/api/docs', (event) => {
+    event.context.routePath = '/api/docs';
+    return docsPage(options.title);
+  });
+  app.get('/api/docs/:asset', (event) => {
+    const asset = event.context.params?.asset ?? '';
+    if (!isDocsAsset(asset)) throw notFound();
+    event.context.routePath = '/api/docs/:asset';
+    return docsAsset(asset);
+  });
+  app.get('/metrics', async (event) => {
+    event.context.routePath = '/metrics';
+    event.context.quiet = true;
+    return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
+  });
 
   app.get('/api/health', async (event) => {
+    event.context.routePath = '/api/health';
     event.context.quiet = true;
     const report = await options.health();
     event.res.status = report.healthy ? 200 : 503;
@@ -136,6 +174,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
   for (const route of options.routes) {
     app.on(route.method, route.path, async (event) => {
       const log = (event.context.request as RequestState).log;
+      event.context.routePath = route.path;
       if (route.quiet) event.context.quiet = true;
       const user =
         route.access === 'public'
