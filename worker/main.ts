@@ -10,6 +10,10 @@ import { createWorkers } from './workers.js';
 await runWithConfig(async (config) => {
   const logger = createLogger('worker', config.LOG_LEVEL);
   Runtime.install({
+    // The SDK's own Prometheus exporter: task latencies, poll results, activity outcomes per queue.
+    ...(config.WORKER_METRICS_ADDRESS && {
+      telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, countersTotalSuffix: true } } },
+    }),
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
       const method = level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'INFO' ? 'info' : 'debug';
       logger[method](meta ?? {}, message);
@@ -23,7 +27,10 @@ await runWithConfig(async (config) => {
   };
   const connection = await connectWithRetry(() => NativeConnection.connect(temporalConnectionOptions(config)), logger);
   const workers = await createWorkers({ connection, namespace: config.TEMPORAL_NAMESPACE, config, logger, pools });
-  logger.info({ taskQueues: workers.map((worker) => worker.options.taskQueue) }, 'worker polling');
+  logger.info(
+    { taskQueues: workers.map((worker) => worker.options.taskQueue), metrics: config.WORKER_METRICS_ADDRESS || 'off' },
+    'worker polling',
+  );
   await Promise.all(workers.map((worker) => worker.run()));
   await connection.close();
   await Promise.all(Object.values(pools).map((pool) => pool.end()));
