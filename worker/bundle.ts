@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+// From source (tsx) the entry is index.ts; from a compiled build it is index.js.
+export const workflowsPath = [new URL('../workflows/index.ts', import.meta.url), new URL('../workflows/index.js', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((path) => existsSync(path))!;
 
 let bundled: Promise<WorkflowBundleWithSourceMap> | undefined;
 

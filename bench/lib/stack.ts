@@ -1,0 +1,81 @@
+// The stack a benchmark runs against: built like production (`npm run build`, `node dist/...`),
+// on free ports, with its own PostgreSQL and Temporal, so a benchmark never touches dev data.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SERVICES, type ServiceName } from '../../config/index.js';
+import { migrate } from '../../db/migrate.js';
+import { createDatabasePool } from '../../db/pool.js';
+import { startEmbeddedPostgres } from '../../scripts/lib/postgres.js';
+import { freePort } from '../../scripts/lib/ports.js';
+import { type ManagedProcess, startProcess, waitForHealthy } from '../../scripts/lib/processes.js';
+import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.js';
+
+export interface BenchStack {
+  urls: Record<ServiceName, string>;
+  env: NodeJS.ProcessEnv;
+  /** Resident memory of a process of the stack, in MiB. */
+  rssMiB(name: ServiceName | 'worker'): number;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+  log('building (npm run build, workflow bundle)');
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build:workflows'], { stdio: 'inherit' });
+
+  const scratch = mkdtempSync(join(tmpdir(), 'qhitz-bench-'));
+  chmodSync(scratch, 0o755);
+  const postgres = await startEmbeddedPostgres({ dataDir: join(scratch, 'pg'), port: await freePort(), persistent: false });
+  const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
+  for (const service of SERVICES) {
+    const pool = await createDatabasePool(postgres.urls[service]);
+    await migrate(pool, service);
+    await pool.end();
+  }
+  const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<ServiceName, number>;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    TEMPORAL_ADDRESS: temporal.address,
+    STORAGE_ROOT: join(scratch, 'storage'),
+    AUTH_SIGNING_KEYS_FILE: join(scratch, 'keys.json'),
+    WORKFLOW_BUNDLE_PATH: 'dist/workflow-bundle.js',
+    WORKER_METRICS_ADDRESS: '',
+    AUTH_URL: `http://127.0.0.1:${ports.auth}`,
+    ...Object.fromEntries(SERVICES.flatMap((s) => [[`${s.toUpperCase()}_DATABASE_URL`, postgres.urls[s]], [`${s.toUpperCase()}_PORT`, String(ports[s])]])),
+  };
+  // Production refuses to generate keys; a benchmark makes its own throwaway ones.
+  const { generateSigningJwk } = await import('../../api/auth/signing-keys.js');
+  env.AUTH_SIGNING_KEYS = JSON.stringify([await generateSigningJwk()]);
+  env.URL_SIGNING_SECRET = 'bench-only-url-signing-secret-0123456789';
+
+  const processes = new Map<string, ManagedProcess>();
+  const quiet = (name: string) => (line: string) => log(`${name}: ${line}`);
+  processes.set('worker', startProcess('worker', process.execPath, ['dist/worker/main.js'], env, quiet('worker')));
+  for (const service of SERVICES) {
+    processes.set(service, startProcess(service, process.execPath, [`dist/api/${service}/main.js`], env, quiet(service)));
+  }
+  const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<ServiceName, string>;
+  const healthy = await Promise.all(SERVICES.map((s) => waitForHealthy(`${urls[s]}/api/health`, 60_000)));
+  if (healthy.includes(false)) throw new Error('the stack did not become healthy within 60 s');
+
+  return {
+    urls,
+    env,
+    rssMiB(name) {
+      const pid = processes.get(name)?.child.pid;
+      const status = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    },
+    async stop() {
+      await Promise.all([...processes.values()].map((child) => child.stop()));
+      await temporal.stop();
+      await postgres.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
