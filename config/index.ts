@@ -67,6 +67,9 @@ const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/** Every variable the configuration reads (documented in .env.example, which a test keeps in step). */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
+
 export interface Config extends Omit<Environment, 'URL_SIGNING_SECRET'> {
   /** The configured secret, or outside production a fixed development one. */
   URL_SIGNING_SECRET: string;
