@@ -1,4 +1,4 @@
-// Settings of the auth service (and the token settings every service shares are in index.ts).
+// Settings of the auth service (the token settings every service shares are in index.ts).
 import { z } from 'zod';
 import { positiveInt } from './types.js';
 
@@ -8,4 +8,17 @@ export const authSettings = {
   /** …or a file holding that JSON; outside production it is generated when missing. */
   AUTH_SIGNING_KEYS_FILE: z.string().min(1).default('.data/auth-signing-keys.json'),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  /** A used refresh token presented again within this window (several tabs) gets the same new pair. */
+  REFRESH_REUSE_GRACE_SECONDS: positiveInt.default(10),
+  /** argon2id cost; at least OWASP's minimum (19 MiB, 2 passes, 1 lane). Weaker hashes are upgraded at login. */
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(19_456).default(19_456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+  ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+  /** Login throttling window and limits (per account, per IP). */
+  LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
+  LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(20),
+  /** How long audit events are kept. */
+  AUDIT_RETENTION_DAYS: positiveInt.default(365),
 };

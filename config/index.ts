@@ -48,6 +48,8 @@ const environmentSchema = z.object({
   CORS_ORIGINS: commaList.optional(),
   /** Largest JSON/form body (not file uploads) a route accepts. */
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  /** Behind a reverse proxy or load balancer: take the client address from X-Forwarded-For. */
+  TRUST_PROXY: bool.default(false),
   /** Where uploaded files live (media/ and cloud/ below it). */
   STORAGE_ROOT: z.string().min(1).default('.data/storage'),
   /** How long the servers wait for in-flight requests at shutdown. */

@@ -2,7 +2,7 @@
 // in the JWKS, so tokens signed before a rotation keep verifying until they expire.
 // Keys come from AUTH_SIGNING_KEYS (JSON) or AUTH_SIGNING_KEYS_FILE; outside production a missing
 // file is generated, so `make dev` needs no setup.
-import { randomUUID, type webcrypto } from 'node:crypto';
+import { createHash, randomUUID, type webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
@@ -20,6 +20,8 @@ export interface SigningKeys {
   jwks: JSONWebKeySet;
   /** Verifies tokens locally against `jwks` (the auth service's own guard). */
   verificationKeys: JWTVerifyGetKey;
+  /** A secret derived from the newest private key, for HMACs only the auth service computes. */
+  derivedSecret: Buffer;
 }
 
 const privateJwkSchema = z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), kid: z.string().min(1), x: z.string(), d: z.string() });
@@ -38,7 +40,8 @@ export async function signingKeysFromJwks(privateJwks: JWK[]): Promise<SigningKe
   const jwks: JSONWebKeySet = {
     keys: keys.map(({ d: _private, ...publicHalf }) => ({ ...publicHalf, alg: SIGNING_ALGORITHM, use: 'sig' })),
   };
-  return { current: { kid: newest.kid, privateKey }, jwks, verificationKeys: createLocalJWKSet(jwks) };
+  const derivedSecret = createHash('sha256').update(`qhitz-auth-derived:${newest.d}`).digest();
+  return { current: { kid: newest.kid, privateKey }, jwks, verificationKeys: createLocalJWKSet(jwks), derivedSecret };
 }
 
 export async function loadSigningKeys(

@@ -1,7 +1,10 @@
 import type { AnyRoute } from '../../shared/route.js';
-import type { AuthAppDeps } from '../app.js';
+import type { AuthContext } from '../app.js';
+import { accountRoutes } from './account.js';
+import { adminRoutes } from './admin.js';
 import { keyRoutes } from './keys.js';
+import { sessionRoutes } from './sessions.js';
 
-export function authRoutes(deps: AuthAppDeps): AnyRoute[] {
-  return [...keyRoutes(deps)];
+export function authRoutes(context: AuthContext): AnyRoute[] {
+  return [...accountRoutes(context), ...sessionRoutes(context), ...adminRoutes(context), ...keyRoutes(context)];
 }

@@ -1,7 +1,7 @@
 import { defineRoute } from '../../shared/route.js';
-import type { AuthAppDeps } from '../app.js';
+import type { AuthContext } from '../app.js';
 
-export function keyRoutes(deps: AuthAppDeps) {
+export function keyRoutes(deps: AuthContext) {
   return [
     defineRoute({
       method: 'GET',

@@ -1,0 +1,184 @@
+// Accounts, as the Flask system's clients know them: register, login, verify, profile, change-password.
+import { UniqueIntegrityConstraintViolationError } from 'slonik';
+import { z } from 'zod';
+import { audit, recordLoginAttempt, secondsUntilLoginAllowed } from '../../../db/auth/security.js';
+import { endSessions } from '../../../db/auth/sessions.js';
+import {
+  findUserById,
+  findUserForLogin,
+  findUserWithHash,
+  insertUser,
+  recordLogin,
+  setPasswordHash,
+  updateProfile,
+  userRow,
+} from '../../../db/auth/users.js';
+import { ApiError, conflict, invalidFields, tooManyRequests, unauthorized } from '../../shared/errors.js';
+import { defineRoute } from '../../shared/route.js';
+import type { AuthContext } from '../app.js';
+import { clientOf } from '../client-info.js';
+import { passwordProblems } from '../password-policy.js';
+
+const username = z.string().trim().regex(/^[A-Za-z0-9_.-]{3,32}$/, 'must be 3–32 characters: letters, digits, _ . or -');
+const email = z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('must be a valid email address'));
+const userResponse = z.object({ message: z.string(), user: userRow });
+
+/** 409 naming the field whose value is taken (emails and usernames are unique regardless of case). */
+function takenConflict(error: UniqueIntegrityConstraintViolationError): ApiError {
+  const field = error.constraint === 'users_email_unique' ? 'email' : 'username';
+  return conflict(`That ${field} is already registered`, { details: { field } });
+}
+
+function rejectWeakPassword(password: string, account: { email?: string; username?: string }, field = 'password') {
+  const problems = passwordProblems(password, account);
+  if (problems.length) throw invalidFields({ [field]: problems });
+}
+
+export function accountRoutes(context: AuthContext) {
+  const { pool, passwords, tokens, config } = context;
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/auth/register',
+      summary: 'Create an account (role user)',
+      access: 'public',
+      body: z.object({ username, email, password: z.string() }),
+      responses: { 201: { description: 'Account created', schema: userResponse } },
+      handler: async ({ body, event }) => {
+        rejectWeakPassword(body.password, body);
+        const passwordHash = await passwords.hash(body.password);
+        try {
+          const user = await insertUser(pool, { username: body.username, email: body.email, passwordHash });
+          await audit(pool, { event: 'register', userId: user.id, ...clientOf(event, config.TRUST_PROXY) });
+          event.res.status = 201;
+          return { message: 'User registered successfully', user };
+        } catch (error) {
+          if (error instanceof UniqueIntegrityConstraintViolationError) throw takenConflict(error);
+          throw error;
+        }
+      },
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/api/auth/login',
+      summary: 'Log in with email (or username) and password; returns an access and a refresh token',
+      access: 'public',
+      body: z
+        .object({ email: z.string().trim().max(254).optional(), username: z.string().trim().max(254).optional(), password: z.string().min(1).max(1024) })
+        .refine((input) => input.email || input.username, { message: 'send email (or username)', path: ['email'] }),
+      responses: {
+        200: {
+          description: 'Logged in',
+          schema: z.object({
+            message: z.string(),
+            token: z.string(),
+            refresh_token: z.string(),
+            expires_in: z.number(),
+            token_type: z.literal('Bearer'),
+            user: userRow,
+          }),
+        },
+        401: { description: 'Invalid credentials (the same answer for an unknown email and a wrong password)' },
+        429: { description: 'Too many failures for this account or from this address; see Retry-After' },
+      },
+      handler: async ({ body, event }) => {
+        const identifier = (body.email || body.username)!;
+        const client = clientOf(event, config.TRUST_PROXY);
+        const ip = client.ip ?? 'unknown';
+        const wait = await secondsUntilLoginAllowed(pool, identifier, ip, {
+          windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+          maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+          maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+        });
+        if (wait > 0) {
+          await audit(pool, { event: 'login_throttled', ...client, details: { identifier } });
+          throw tooManyRequests(wait, 'Too many failed logins; try again later');
+        }
+        const user = await findUserForLogin(pool, identifier);
+        const check = await passwords.check(body.password, user?.password_hash ?? null);
+        if (!user || !check.valid) {
+          await recordLoginAttempt(pool, identifier, ip, false);
+          await audit(pool, { event: 'login_failed', userId: user?.id ?? null, ...client, details: { identifier } });
+          throw new ApiError(401, 'invalid_credentials', 'Invalid credentials');
+        }
+        if (!user.is_active) {
+          await audit(pool, { event: 'login_refused_inactive', userId: user.id, ...client });
+          throw new ApiError(403, 'account_disabled', 'This account has been deactivated');
+        }
+        if (check.needsRehash) await setPasswordHash(pool, user.id, await passwords.hash(body.password));
+        await recordLoginAttempt(pool, identifier, ip, true);
+        await recordLogin(pool, user.id);
+        const { session_id, ...pair } = await tokens.startSession(user, client);
+        await audit(pool, { event: 'login', userId: user.id, ...client, details: { session_id, upgraded_hash: check.needsRehash } });
+        const { password_hash: _hash, ...publicUser } = user;
+        return { message: 'Login successful', ...pair, user: { ...publicUser, last_login: new Date().toISOString() } };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/auth/verify',
+      summary: 'Check an access token and return its user',
+      access: 'user',
+      responses: { 200: { description: 'The token is valid', schema: userResponse.extend({ valid: z.literal(true) }) } },
+      handler: async ({ user }) => {
+        const account = await findUserById(pool, user.id);
+        if (!account || !account.is_active) throw unauthorized('This account no longer exists or is deactivated');
+        return { message: 'Token is valid', valid: true, user: account };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/auth/profile',
+      summary: 'The caller’s account',
+      access: 'user',
+      responses: { 200: { description: 'The account', schema: z.object({ user: userRow }) } },
+      handler: async ({ user }) => {
+        const account = await findUserById(pool, user.id);
+        if (!account) throw unauthorized('This account no longer exists');
+        return { user: account };
+      },
+    }),
+
+    defineRoute({
+      method: 'PUT',
+      path: '/api/auth/profile',
+      summary: 'Change the caller’s username or email',
+      access: 'user',
+      body: z.object({ username: username.optional(), email: email.optional() }),
+      responses: { 200: { description: 'Updated', schema: userResponse } },
+      handler: async ({ user, body, event }) => {
+        try {
+          const account = await updateProfile(pool, user.id, body);
+          await audit(pool, { event: 'profile_updated', userId: user.id, ...clientOf(event, config.TRUST_PROXY), details: { fields: Object.keys(body) } });
+          return { message: 'Profile updated successfully', user: account };
+        } catch (error) {
+          if (error instanceof UniqueIntegrityConstraintViolationError) throw takenConflict(error);
+          throw error;
+        }
+      },
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/api/auth/change-password',
+      summary: 'Change the caller’s password; every other session ends',
+      access: 'user',
+      body: z.object({ current_password: z.string().min(1).max(1024), new_password: z.string() }),
+      handler: async ({ user, body, event }) => {
+        const account = await findUserWithHash(pool, user.id);
+        if (!account) throw unauthorized('This account no longer exists');
+        const check = await passwords.check(body.current_password, account.password_hash);
+        if (!check.valid) throw new ApiError(403, 'wrong_password', 'The current password is not correct');
+        rejectWeakPassword(body.new_password, account, 'new_password');
+        await setPasswordHash(pool, user.id, await passwords.hash(body.new_password));
+        const ended = await endSessions(pool, { userId: user.id, exceptSessionId: user.sessionId }, 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS);
+        await audit(pool, { event: 'password_changed', userId: user.id, ...clientOf(event, config.TRUST_PROXY), details: { sessions_ended: ended.length } });
+        return { message: 'Password changed successfully', sessions_ended: ended.length };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,98 @@
+// Sessions: refresh, logout, the caller's session list, and the feed of ended sessions that the
+// other services poll so a logout takes effect everywhere within seconds.
+import { z } from 'zod';
+import { audit } from '../../../db/auth/security.js';
+import { endSessions, latestRevocationId, listActiveSessions, revokedSince } from '../../../db/auth/sessions.js';
+import { notFound } from '../../shared/errors.js';
+import { defineRoute } from '../../shared/route.js';
+import type { AuthContext } from '../app.js';
+import { clientOf } from '../client-info.js';
+
+export function sessionRoutes(context: AuthContext) {
+  const { pool, tokens, config } = context;
+  const ttl = config.ACCESS_TOKEN_TTL_SECONDS;
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/auth/refresh',
+      summary: 'Exchange a refresh token for a new token pair (the old refresh token is spent)',
+      access: 'public',
+      body: z.object({ refresh_token: z.string().min(1).max(512) }),
+      responses: {
+        200: {
+          description: 'A new pair',
+          schema: z.object({ message: z.string(), token: z.string(), refresh_token: z.string(), expires_in: z.number(), token_type: z.literal('Bearer') }),
+        },
+        401: { description: 'Unknown, expired or reused refresh token (reuse ends the session)' },
+      },
+      handler: async ({ body, event }) => ({ message: 'Token refreshed', ...(await tokens.rotate(body.refresh_token, clientOf(event, config.TRUST_PROXY))) }),
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/api/auth/logout',
+      summary: 'End this session',
+      access: 'user',
+      handler: async ({ user, event }) => {
+        await endSessions(pool, { sessionId: user.sessionId }, 'logout', ttl);
+        await audit(pool, { event: 'logout', userId: user.id, ...clientOf(event, config.TRUST_PROXY), details: { session_id: user.sessionId } });
+        return { message: 'Logged out' };
+      },
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/api/auth/logout-all',
+      summary: 'End every session of the caller, this one included',
+      access: 'user',
+      handler: async ({ user, event }) => {
+        const ended = await endSessions(pool, { userId: user.id }, 'logout_all', ttl);
+        await audit(pool, { event: 'logout_all', userId: user.id, ...clientOf(event, config.TRUST_PROXY), details: { sessions_ended: ended.length } });
+        return { message: 'Logged out everywhere', sessions_ended: ended.length };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/auth/sessions',
+      summary: 'The caller’s active sessions (device, address, last use)',
+      access: 'user',
+      handler: async ({ user }) => {
+        const sessions = await listActiveSessions(pool, user.id);
+        return { sessions: sessions.map((session) => ({ ...session, current: session.id === user.sessionId })) };
+      },
+    }),
+
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/auth/sessions/:id',
+      summary: 'End one of the caller’s sessions',
+      access: 'user',
+      params: z.object({ id: z.uuid('must be a session id') }),
+      handler: async ({ user, params, event }) => {
+        const ended = await endSessions(pool, { sessionId: params.id, userId: user.id }, 'ended_by_user', ttl);
+        if (!ended.length) throw notFound('No active session of yours has that id');
+        await audit(pool, { event: 'session_ended', userId: user.id, ...clientOf(event, config.TRUST_PROXY), details: { session_id: params.id } });
+        return { message: 'Session ended' };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/auth/sessions/revoked',
+      summary: 'Sessions ended since a cursor (polled by the other services; ids only)',
+      description:
+        'Answers `{ revoked: [{ id, expires_at }], cursor }`. Pass the returned cursor as `since` next time. ' +
+        'An entry stays listed until `expires_at`, when every access token of that session has expired anyway.',
+      access: 'public',
+      quiet: true,
+      query: z.object({ since: z.coerce.number().int().min(0).optional() }),
+      handler: async ({ query }) => {
+        const rows = await revokedSince(pool, query.since ?? 0);
+        const cursor = rows.length ? rows[rows.length - 1]!.feed_id : Math.max(query.since ?? 0, await latestRevocationId(pool));
+        return { revoked: rows.map(({ id, expires_at }) => ({ id, expires_at })), cursor: String(cursor) };
+      },
+    }),
+  ];
+}

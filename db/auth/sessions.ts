@@ -1,0 +1,115 @@
+// Sessions, their refresh tokens, and the feed of ended sessions other services poll.
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+
+export type EndReason = 'logout' | 'logout_all' | 'password_changed' | 'deactivated' | 'role_changed' | 'refresh_reuse' | 'ended_by_user';
+
+const sessionRow = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+});
+
+export function createSession(db: CommonQueryMethods, userId: number, client: { ip: string | null; userAgent: string | null }) {
+  return db.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into sessions (user_id, ip, user_agent) values (${userId}, ${client.ip}, ${client.userAgent?.slice(0, 512) ?? null})
+    returning id`);
+}
+
+export function listActiveSessions(db: CommonQueryMethods, userId: number) {
+  return db.any(sql.type(sessionRow)`
+    select id, created_at, last_used_at, ip, user_agent from sessions
+    where user_id = ${userId} and ended_at is null
+    order by last_used_at desc`);
+}
+
+export async function isSessionActive(db: CommonQueryMethods, sessionId: string): Promise<boolean> {
+  const active = await db.maybeOneFirst(sql.type(z.object({ active: z.boolean() }))`
+    select s.ended_at is null and u.is_active as active
+    from sessions s join users u on u.id = s.user_id
+    where s.id = ${sessionId}`);
+  return active === true;
+}
+
+/**
+ * Ends sessions and publishes them in the revocation feed. `expiresAt` of a feed entry is when the
+ * last access token of that session can expire. Returns the ids it ended.
+ */
+export async function endSessions(
+  db: CommonQueryMethods,
+  which: { sessionId: string; userId?: number } | { userId: number; exceptSessionId?: string },
+  reason: EndReason,
+  accessTokenTtlSeconds: number,
+): Promise<string[]> {
+  const condition =
+    'sessionId' in which
+      ? sql.fragment`id = ${which.sessionId}${which.userId === undefined ? sql.fragment`` : sql.fragment` and user_id = ${which.userId}`}`
+      : sql.fragment`user_id = ${which.userId}${which.exceptSessionId ? sql.fragment` and id <> ${which.exceptSessionId}` : sql.fragment``}`;
+  const ended = await db.anyFirst(sql.type(z.object({ id: z.string() }))`
+    with ended as (
+      update sessions set ended_at = now(), end_reason = ${reason}
+      where ${condition} and ended_at is null
+      returning id
+    ), published as (
+      insert into session_revocations (session_id, expires_at)
+      select id, now() + make_interval(secs => ${accessTokenTtlSeconds}) from ended
+    )
+    select id from ended`);
+  return [...ended];
+}
+
+export function revokedSince(db: CommonQueryMethods, cursor: number) {
+  return db.any(sql.type(z.object({ feed_id: z.number(), id: z.string(), expires_at: z.string() }))`
+    select id as feed_id, session_id::text as id, expires_at from session_revocations
+    where id > ${cursor} and expires_at > now()
+    order by id
+    limit 5000`);
+}
+
+export function latestRevocationId(db: CommonQueryMethods) {
+  return db.oneFirst(sql.type(z.object({ id: z.number() }))`select coalesce(max(id), 0)::bigint as id from session_revocations`);
+}
+
+// --- refresh tokens ---------------------------------------------------------------------------
+
+export async function storeRefreshToken(db: CommonQueryMethods, sessionId: string, tokenHash: Buffer, ttlSeconds: number) {
+  await db.query(sql.unsafe`
+    insert into refresh_tokens (session_id, token_hash, expires_at)
+    values (${sessionId}, ${sql.binary(tokenHash)}, now() + make_interval(secs => ${ttlSeconds}))
+    on conflict (token_hash) do nothing`);
+}
+
+const refreshRow = z.object({
+  id: z.number(),
+  session_id: z.string(),
+  user_id: z.number(),
+  expired: z.boolean(),
+  used_seconds_ago: z.number().nullable(),
+  session_ended: z.boolean(),
+  user_active: z.boolean(),
+});
+
+/** Looks the token up and marks it used, in one statement, so two concurrent uses cannot both be first. */
+export function useRefreshToken(db: CommonQueryMethods, tokenHash: Buffer) {
+  return db.maybeOne(sql.type(refreshRow)`
+    with found as (
+      select r.id, r.used_at from refresh_tokens r where r.token_hash = ${sql.binary(tokenHash)} for update
+    ), marked as (
+      update refresh_tokens r set used_at = coalesce(r.used_at, now())
+      from found where r.id = found.id
+      returning r.id, r.session_id, r.expires_at
+    )
+    select m.id, m.session_id::text as session_id, s.user_id, m.expires_at < now() as expired,
+           extract(epoch from now() - found.used_at)::float8 as used_seconds_ago,
+           s.ended_at is not null as session_ended, u.is_active as user_active
+    from marked m
+    join found on found.id = m.id
+    join sessions s on s.id = m.session_id
+    join users u on u.id = s.user_id`);
+}
+
+export async function touchSession(db: CommonQueryMethods, sessionId: string, client: { ip: string | null }): Promise<void> {
+  await db.query(sql.unsafe`update sessions set last_used_at = now(), ip = coalesce(${client.ip}, ip) where id = ${sessionId}`);
+}

@@ -1,0 +1,110 @@
+// Queries on accounts. The public user shape never includes the password hash.
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+import { ROLES } from '../../api/shared/auth-guard.js';
+
+export const userRow = z.object({
+  id: z.number(),
+  username: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  created_at: z.string(),
+  last_login: z.string().nullable(),
+  is_active: z.boolean(),
+});
+export type User = z.infer<typeof userRow>;
+const userWithHash = userRow.extend({ password_hash: z.string() });
+
+const USER_COLUMNS = sql.fragment`id, username, email, role, created_at, last_login, is_active`;
+
+/** By email or username, case-insensitively. */
+export function findUserForLogin(db: CommonQueryMethods, identifier: string) {
+  return db.maybeOne(sql.type(userWithHash)`
+    select ${USER_COLUMNS}, password_hash from users
+    where lower(email) = lower(${identifier}) or lower(username) = lower(${identifier})
+    order by (lower(email) = lower(${identifier})) desc
+    limit 1`);
+}
+
+export function findUserById(db: CommonQueryMethods, id: number) {
+  return db.maybeOne(sql.type(userRow)`select ${USER_COLUMNS} from users where id = ${id}`);
+}
+
+export function findUserWithHash(db: CommonQueryMethods, id: number) {
+  return db.maybeOne(sql.type(userWithHash)`select ${USER_COLUMNS}, password_hash from users where id = ${id}`);
+}
+
+export interface NewUser {
+  username: string;
+  email: string;
+  passwordHash: string;
+  role?: User['role'];
+  /** Imported accounts keep their Flask ids and timestamps. */
+  id?: number;
+  createdAt?: string;
+  lastLogin?: string | null;
+  isActive?: boolean;
+}
+
+export function insertUser(db: CommonQueryMethods, user: NewUser) {
+  return db.one(sql.type(userRow)`
+    insert into users (id, username, email, password_hash, role, created_at, last_login, is_active)
+    values (
+      coalesce(${user.id ?? null}::bigint, nextval(pg_get_serial_sequence('users', 'id'))),
+      ${user.username}, ${user.email}, ${user.passwordHash}, ${user.role ?? 'user'},
+      coalesce(${user.createdAt ?? null}::timestamptz, now()), ${user.lastLogin ?? null}, ${user.isActive ?? true})
+    returning ${USER_COLUMNS}`);
+}
+
+/** After importing rows with explicit ids, new accounts must not collide with them. */
+export async function syncUserIdSequence(db: CommonQueryMethods): Promise<void> {
+  await db.query(sql.unsafe`select setval(pg_get_serial_sequence('users', 'id'), greatest((select max(id) from users), 1))`);
+}
+
+export async function setPasswordHash(db: CommonQueryMethods, id: number, passwordHash: string): Promise<void> {
+  await db.query(sql.unsafe`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${id}`);
+}
+
+export async function recordLogin(db: CommonQueryMethods, id: number): Promise<void> {
+  await db.query(sql.unsafe`update users set last_login = now() where id = ${id}`);
+}
+
+export function updateProfile(db: CommonQueryMethods, id: number, changes: { username?: string; email?: string }) {
+  return db.one(sql.type(userRow)`
+    update users set
+      username = coalesce(${changes.username ?? null}, username),
+      email = coalesce(${changes.email ?? null}, email),
+      updated_at = now()
+    where id = ${id}
+    returning ${USER_COLUMNS}`);
+}
+
+export function updateAccount(db: CommonQueryMethods, id: number, changes: { role?: User['role']; isActive?: boolean }) {
+  return db.maybeOne(sql.type(userRow)`
+    update users set
+      role = coalesce(${changes.role ?? null}, role),
+      is_active = coalesce(${changes.isActive ?? null}::boolean, is_active),
+      updated_at = now()
+    where id = ${id}
+    returning ${USER_COLUMNS}`);
+}
+
+export async function listUsers(db: CommonQueryMethods, options: { search?: string; page: number; perPage: number }) {
+  const filter = options.search
+    ? sql.fragment`where username ilike ${`%${escapeLike(options.search)}%`} or email ilike ${`%${escapeLike(options.search)}%`}`
+    : sql.fragment``;
+  const rows = await db.any(sql.type(userRow.extend({ total: z.number() }))`
+    select ${USER_COLUMNS}, count(*) over ()::int as total from users ${filter}
+    order by id
+    limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`);
+  const total = rows[0]?.total ?? (options.page > 1 ? await countUsers(db, filter) : 0);
+  return { users: rows.map(({ total: _total, ...user }) => user), total };
+}
+
+async function countUsers(db: CommonQueryMethods, filter: ReturnType<typeof sql.fragment>) {
+  return db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from users ${filter}`);
+}
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
