@@ -1,0 +1,136 @@
+import { H3 } from 'h3';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServiceApp } from '../../api/shared/app.js';
+import { defineRoute } from '../../api/shared/route.js';
+import { call } from '../support/http.js';
+import { getStack } from '../support/stack.js';
+import { authApp, eventually, freshIp, from, loggedIn, registered } from './support.js';
+
+/** A route of "another service": it trusts tokens through the remote guard (JWKS + revoked-session feed). */
+async function otherService(): Promise<H3> {
+  const stack = await getStack();
+  return createServiceApp({
+    service: 'other',
+    title: 'Other',
+    version: '0',
+    logger: stack.logger,
+    guard: stack.guard,
+    health: async () => ({ healthy: true, dependencies: {}, errors: {} }),
+    corsOrigins: [],
+    bodyLimit: 1024,
+    routes: [defineRoute({ method: 'GET', path: '/api/me', summary: 'me', access: 'user', handler: ({ user }) => ({ id: user.id }) })],
+  });
+}
+
+const sessions = suite('sessions, refresh tokens and revocation');
+
+sessions('refresh rotates; the same spent token within the grace window gets the same pair', async () => {
+  const app = await authApp();
+  const user = await loggedIn(app);
+  const first = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refreshToken } });
+  assert.is(first.status, 200);
+  assert.is.not(first.body.refresh_token, user.refreshToken);
+  assert.is((await call(app, 'GET', '/api/auth/verify', { token: first.body.token })).status, 200);
+  const secondTab = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refreshToken } });
+  assert.is(secondTab.status, 200);
+  assert.is(secondTab.body.refresh_token, first.body.refresh_token, 'same successor for a concurrent tab');
+  const next = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: first.body.refresh_token } });
+  assert.is(next.status, 200);
+  assert.is((await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: 'made-up' } })).status, 401);
+});
+
+sessions('a refresh token reused after the grace window ends its whole family', async () => {
+  const app = await authApp({ REFRESH_REUSE_GRACE_SECONDS: 1 });
+  const user = await loggedIn(app);
+  const rotated = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refreshToken } });
+  assert.is(rotated.status, 200);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const replay = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refreshToken } });
+  assert.equal([replay.status, replay.body.error], [401, 'refresh_token_reused']);
+  const successor = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: rotated.body.refresh_token } });
+  assert.equal([successor.status, successor.body.error], [401, 'session_revoked'], 'the legitimate successor is dead too');
+  assert.ok(await eventually(async () => (await call(app, 'GET', '/api/auth/verify', { token: rotated.body.token })).status === 401));
+});
+
+sessions('logout ends this session in every service within seconds; other sessions go on', async () => {
+  const app = await authApp();
+  const other = await otherService();
+  const user = await loggedIn(app);
+  const second = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }));
+  assert.is((await call(other, 'GET', '/api/me', { token: user.token })).status, 200);
+  assert.is((await call(app, 'POST', '/api/auth/logout', { token: user.token })).status, 200);
+  assert.ok(await eventually(async () => (await call(other, 'GET', '/api/me', { token: user.token })).status === 401), 'refused by another service');
+  assert.ok(await eventually(async () => (await call(app, 'GET', '/api/auth/verify', { token: user.token })).status === 401), 'refused by auth');
+  assert.is((await call(other, 'GET', '/api/me', { token: second.body.token })).status, 200, 'the other session still works');
+  const refresh = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refreshToken } });
+  assert.is(refresh.status, 401);
+});
+
+sessions('sessions are listed with device and address; one can be ended; logout-all ends all', async () => {
+  const app = await authApp();
+  const user = await loggedIn(app);
+  const ip = freshIp();
+  const second = await call(app, 'POST', '/api/auth/login', from(ip, { json: { email: user.email, password: user.password }, headers: { 'user-agent': 'Tablet/1.0' } }));
+  const list = await call(app, 'GET', '/api/auth/sessions', { token: user.token });
+  assert.is(list.body.sessions.length, 2);
+  const tablet = list.body.sessions.find((session: { user_agent: string }) => session.user_agent === 'Tablet/1.0');
+  assert.equal([tablet.ip, tablet.current], [ip, false]);
+  assert.is(list.body.sessions.filter((session: { current: boolean }) => session.current).length, 1);
+
+  const stranger = await loggedIn(app);
+  assert.is((await call(app, 'DELETE', `/api/auth/sessions/${tablet.id}`, { token: stranger.token })).status, 404, 'not theirs');
+  assert.is((await call(app, 'DELETE', `/api/auth/sessions/${tablet.id}`, { token: user.token })).status, 200);
+  assert.ok(await eventually(async () => (await call(app, 'GET', '/api/auth/verify', { token: second.body.token })).status === 401));
+  assert.is((await call(app, 'DELETE', '/api/auth/sessions/not-a-uuid', { token: user.token })).status, 422);
+
+  const all = await call(app, 'POST', '/api/auth/logout-all', { token: user.token });
+  assert.equal([all.status, all.body.sessions_ended], [200, 1]);
+  assert.ok(await eventually(async () => (await call(app, 'GET', '/api/auth/verify', { token: user.token })).status === 401));
+});
+
+sessions('the revoked-session feed pages with a cursor', async () => {
+  const app = await authApp();
+  const start = await call(app, 'GET', '/api/auth/sessions/revoked');
+  assert.is(start.status, 200);
+  const cursor = start.body.cursor;
+  const user = await loggedIn(app);
+  await call(app, 'POST', '/api/auth/logout', { token: user.token });
+  const since = await call(app, 'GET', `/api/auth/sessions/revoked?since=${cursor}`);
+  assert.is(since.body.revoked.length >= 1, true);
+  assert.ok(since.body.revoked.every((entry: { id: string; expires_at: string }) => Date.parse(entry.expires_at) > Date.now()));
+  const after = await call(app, 'GET', `/api/auth/sessions/revoked?since=${since.body.cursor}`);
+  assert.equal(after.body.revoked, []);
+});
+
+const throttling = suite('login throttling');
+
+throttling('five failures for one account → 429 with Retry-After; a success resets the account count', async () => {
+  const app = await authApp();
+  const user = await registered(app);
+  const attempt = (password: string) => call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password } }));
+  for (let index = 0; index < 4; index++) assert.is((await attempt(`wrong ${index}`)).status, 401);
+  assert.is((await attempt(user.password)).status, 200, 'a success before the limit');
+  for (let index = 0; index < 5; index++) assert.is((await attempt(`wrong again ${index}`)).status, 401, 'the count restarted');
+  const blocked = await attempt(user.password);
+  assert.is(blocked.status, 429, 'even the right password waits');
+  assert.ok(Number(blocked.headers.get('retry-after')) > 0 && Number(blocked.headers.get('retry-after')) <= 900);
+  assert.is(blocked.body.error, 'too_many_requests');
+});
+
+throttling('twenty failures from one address → 429 for any account from it', async () => {
+  const app = await authApp();
+  const ip = freshIp();
+  const victim = await registered(app);
+  for (let index = 0; index < 20; index++) {
+    const response = await call(app, 'POST', '/api/auth/login', from(ip, { json: { email: `ghost${index}@example.com`, password: 'whatever1' } }));
+    assert.is(response.status, 401);
+  }
+  const blocked = await call(app, 'POST', '/api/auth/login', from(ip, { json: { email: victim.email, password: victim.password } }));
+  assert.is(blocked.status, 429);
+  const elsewhere = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: victim.email, password: victim.password } }));
+  assert.is(elsewhere.status, 200, 'the account itself is not locked');
+});
+
+sessions.run();
+throttling.run();
