@@ -3,6 +3,8 @@
 // the APIs and worker first (they drain), then Temporal and PostgreSQL. Data stays in .data/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ensureDemoAccounts } from '../api/auth/accounts-admin.js';
+import { createPasswordHasher } from '../api/auth/passwords.js';
 import { DEFAULT_PORTS, SERVICES, type ServiceName } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
@@ -98,6 +100,15 @@ try {
     if (applied.length) say(`${service}_db: applied ${applied.join(', ')}`);
   }
 
+  // --- Demo accounts (development only) -----------------------------------------------------------
+  let demoLines: string[] = [];
+  if (env.NODE_ENV === 'development') {
+    const pool = await createDatabasePool(env.AUTH_DATABASE_URL!);
+    const accounts = await ensureDemoAccounts(pool, createPasswordHasher({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }));
+    await pool.end();
+    demoLines = accounts.map((account) => `  demo ${account.role.padEnd(5)}  ${account.email} / ${account.password}`);
+  }
+
   // --- Worker and APIs -------------------------------------------------------------------------
   const node = process.execPath;
   children.push(startProcess('worker', node, ['--import', 'tsx', 'worker/main.ts'], env));
@@ -121,6 +132,7 @@ try {
     (service, index) => `  ${service.padEnd(8)} http://127.0.0.1:${port(service)}/api   ${results[index] ? 'healthy' : 'NOT HEALTHY'}`,
   );
   if (temporal?.uiUrl) lines.push(`  Temporal Web UI  ${temporal.uiUrl}`);
+  lines.push(...demoLines);
   say(`Qhitz is up. Ctrl-C stops everything.\n${lines.join('\n')}`);
 } catch (error) {
   say(`could not start: ${error instanceof Error ? error.message : String(error)}`);

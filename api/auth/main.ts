@@ -1,8 +1,10 @@
 import { runService } from '../shared/runtime.js';
 import { createAuthApp } from './app.js';
+import { startAuthMaintenance } from './maintenance.js';
 import { loadSigningKeys } from './signing-keys.js';
 
 await runService('auth', { temporal: false }, async (deps) => {
   const keys = await loadSigningKeys(deps.config);
-  return { app: createAuthApp({ ...deps, keys }) };
+  const stopMaintenance = startAuthMaintenance(deps.pool, deps.config, deps.logger);
+  return { app: createAuthApp({ ...deps, keys }), close: async () => stopMaintenance() };
 });

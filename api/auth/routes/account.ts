@@ -15,12 +15,11 @@ import {
 } from '../../../db/auth/users.js';
 import { ApiError, conflict, invalidFields, tooManyRequests, unauthorized } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
+import { email, username } from '../account-fields.js';
 import type { AuthContext } from '../app.js';
 import { clientOf } from '../client-info.js';
 import { passwordProblems } from '../password-policy.js';
 
-const username = z.string().trim().regex(/^[A-Za-z0-9_.-]{3,32}$/, 'must be 3–32 characters: letters, digits, _ . or -');
-const email = z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('must be a valid email address'));
 const userResponse = z.object({ message: z.string(), user: userRow });
 
 /** 409 naming the field whose value is taken (emails and usernames are unique regardless of case). */
