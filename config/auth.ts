@@ -15,6 +15,8 @@ export const authSettings = {
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19_456).default(19_456),
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+  /** Password hashes computed at once; unset: one fewer than the cores, so logins never starve other requests. */
+  ARGON2_MAX_CONCURRENCY: positiveInt.optional(),
   /** Login throttling window and limits (per account, per IP). */
   LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt.default(15 * 60),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),

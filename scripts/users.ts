@@ -27,7 +27,7 @@ await runWithConfig(async (config) => {
       if (!values.email || !values.username || !values['password-stdin']) fail(usage);
       if (!ROLES.includes(values.role as Role)) fail(`--role must be one of ${ROLES.join(', ')}`);
       const password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-      const passwords = createPasswordHasher({ memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM });
+      const passwords = createPasswordHasher({ memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM, maxConcurrent: config.ARGON2_MAX_CONCURRENCY });
       const user = await createAccount(pool, passwords, { email: values.email!, username: values.username!, password, role: values.role as Role });
       console.log(`created ${user.role} #${user.id} ${user.username} <${user.email}>`);
     } else if (command === 'import' && file) {

@@ -28,6 +28,7 @@ export function createAuthApp(deps: AuthAppDeps): H3 {
       memoryCost: config.ARGON2_MEMORY_KIB,
       timeCost: config.ARGON2_TIME_COST,
       parallelism: config.ARGON2_PARALLELISM,
+      maxConcurrent: config.ARGON2_MAX_CONCURRENCY,
     }),
     tokens: createTokenPairs(deps),
   };

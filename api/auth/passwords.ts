@@ -2,6 +2,7 @@
 // verified, so accounts imported from the Flask system keep their passwords until their next login
 // replaces the hash.
 import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { hash, verify } from '@node-rs/argon2';
 
@@ -12,6 +13,24 @@ export interface Argon2Settings {
   memoryCost: number;
   timeCost: number;
   parallelism: number;
+  /** Hashes computed at once. argon2 runs off the event loop, but unbounded it takes every core. */
+  maxConcurrent?: number;
+}
+
+/** A counting semaphore: at most `limit` tasks run; the rest wait in order. */
+function limiter(limit: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 export interface PasswordCheck {
@@ -23,25 +42,29 @@ export interface PasswordCheck {
 export function createPasswordHasher(settings: Argon2Settings) {
   // @node-rs/argon2 hashes with argon2id unless told otherwise (its Algorithm enum is a const enum,
   // which isolated modules cannot import).
-  const options = { ...settings };
+  const { maxConcurrent = Math.max(1, availableParallelism() - 1), ...costs } = settings;
+  const options = { ...costs };
+  const limited = limiter(maxConcurrent);
+  const hashLimited = (password: string) => limited(() => hash(password, options));
+  const verifyLimited = (stored: string, password: string) => limited(() => verify(stored, password));
   // Verifying against this when the account does not exist makes "unknown email" cost the same as
   // "wrong password", so response times do not reveal which emails have accounts.
   const decoy = hash('decoy password that matches nothing', options);
 
   return {
-    hash: (password: string) => hash(password, options),
+    hash: hashLimited,
 
     async check(password: string, stored: string | null): Promise<PasswordCheck> {
       if (stored === null) {
-        await verify(await decoy, password).catch(() => false);
+        await verifyLimited(await decoy, password).catch(() => false);
         return { valid: false, needsRehash: false };
       }
       if (stored.startsWith('$argon2')) {
         // verify throws on a malformed hash instead of answering false.
-        const valid = await verify(stored, password).catch(() => false);
+        const valid = await verifyLimited(stored, password).catch(() => false);
         return { valid, needsRehash: valid && isWeakerArgon2(stored, settings) };
       }
-      const valid = await verifyWerkzeug(password, stored);
+      const valid = await limited(() => verifyWerkzeug(password, stored));
       return { valid, needsRehash: valid };
     },
   };

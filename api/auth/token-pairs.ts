@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../../config/index.js';
 import { audit } from '../../db/auth/security.js';
-import { createSession, endSessions, storeRefreshToken, touchSession, useRefreshToken } from '../../db/auth/sessions.js';
+import { endSessions, openSession, storeRefreshToken, touchSession, useRefreshToken } from '../../db/auth/sessions.js';
 import { findUserById, type User } from '../../db/auth/users.js';
 import { ApiError } from '../shared/errors.js';
 import { issueAccessToken } from './access-tokens.js';
@@ -39,10 +39,20 @@ export function createTokenPairs(deps: { pool: DatabasePool; keys: SigningKeys; 
   }
 
   return {
-    async startSession(user: Pick<User, 'id' | 'role'>, client: ClientInfo): Promise<TokenPair & { session_id: string }> {
-      const sessionId = await createSession(pool, user.id, client);
+    /** Opens a session after a successful login (recorded and audited in the same statement). */
+    async startSession(
+      user: Pick<User, 'id' | 'role'>,
+      client: ClientInfo,
+      login: { identifier?: string; details?: Record<string, unknown> } = {},
+    ): Promise<TokenPair & { session_id: string }> {
       const refreshToken = randomBytes(32).toString('base64url');
-      await storeRefreshToken(pool, sessionId, hashToken(refreshToken), config.REFRESH_TOKEN_TTL_SECONDS);
+      const sessionId = await openSession(pool, {
+        userId: user.id,
+        client,
+        refreshTokenHash: hashToken(refreshToken),
+        refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        ...login,
+      });
       return { ...(await pairFor(user, sessionId, refreshToken)), session_id: sessionId };
     },
 

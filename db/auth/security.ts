@@ -2,9 +2,18 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 
-export async function recordLoginAttempt(db: CommonQueryMethods, identifier: string, ip: string, succeeded: boolean) {
+/** A failed login: the attempt (for throttling) and its audit event, in one statement. */
+export async function recordFailedLogin(
+  db: CommonQueryMethods,
+  failure: { identifier: string; ip: string; userId: number | null; userAgent: string | null },
+) {
   await db.query(sql.unsafe`
-    insert into login_attempts (identifier, ip, succeeded) values (lower(${identifier}), ${ip}, ${succeeded})`);
+    with attempt as (
+      insert into login_attempts (identifier, ip, succeeded) values (lower(${failure.identifier}), ${failure.ip}, false)
+    )
+    insert into audit_events (event, user_id, ip, user_agent, details)
+    values ('login_failed', ${failure.userId}, ${failure.ip}, ${failure.userAgent?.slice(0, 512) ?? null},
+            ${sql.jsonb({ identifier: failure.identifier })})`);
 }
 
 export interface ThrottleLimits {

@@ -65,10 +65,6 @@ export async function setPasswordHash(db: CommonQueryMethods, id: number, passwo
   await db.query(sql.unsafe`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${id}`);
 }
 
-export async function recordLogin(db: CommonQueryMethods, id: number): Promise<void> {
-  await db.query(sql.unsafe`update users set last_login = now() where id = ${id}`);
-}
-
 export function updateProfile(db: CommonQueryMethods, id: number, changes: { username?: string; email?: string }) {
   return db.one(sql.type(userRow)`
     update users set

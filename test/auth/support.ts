@@ -42,7 +42,8 @@ export async function loggedIn(app: H3, account?: ReturnType<typeof newAccount>)
   const user = await registered(app, account);
   const response = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }));
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
-  return { ...user, token: response.body.token as string, refreshToken: response.body.refresh_token as string };
+  const sessionId = JSON.parse(Buffer.from(String(response.body.token).split('.')[1]!, 'base64url').toString()).sid as string;
+  return { ...user, token: response.body.token as string, refreshToken: response.body.refresh_token as string, sessionId };
 }
 
 /** Polls until `check` passes or `ms` elapse: revocations are cached for up to ~2 s by design. */

@@ -1,14 +1,13 @@
 // Accounts, as the Flask system's clients know them: register, login, verify, profile, change-password.
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { audit, recordLoginAttempt, secondsUntilLoginAllowed } from '../../../db/auth/security.js';
+import { audit, recordFailedLogin, secondsUntilLoginAllowed } from '../../../db/auth/security.js';
 import { endSessions } from '../../../db/auth/sessions.js';
 import {
   findUserById,
   findUserForLogin,
   findUserWithHash,
   insertUser,
-  recordLogin,
   setPasswordHash,
   updateProfile,
   userRow,
@@ -98,8 +97,7 @@ export function accountRoutes(context: AuthContext) {
         const user = await findUserForLogin(pool, identifier);
         const check = await passwords.check(body.password, user?.password_hash ?? null);
         if (!user || !check.valid) {
-          await recordLoginAttempt(pool, identifier, ip, false);
-          await audit(pool, { event: 'login_failed', userId: user?.id ?? null, ...client, details: { identifier } });
+          await recordFailedLogin(pool, { identifier, ip, userId: user?.id ?? null, userAgent: client.userAgent });
           throw new ApiError(401, 'invalid_credentials', 'Invalid credentials');
         }
         if (!user.is_active) {
@@ -107,10 +105,10 @@ export function accountRoutes(context: AuthContext) {
           throw new ApiError(403, 'account_disabled', 'This account has been deactivated');
         }
         if (check.needsRehash) await setPasswordHash(pool, user.id, await passwords.hash(body.password));
-        await recordLoginAttempt(pool, identifier, ip, true);
-        await recordLogin(pool, user.id);
-        const { session_id, ...pair } = await tokens.startSession(user, client);
-        await audit(pool, { event: 'login', userId: user.id, ...client, details: { session_id, upgraded_hash: check.needsRehash } });
+        const { session_id: _session, ...pair } = await tokens.startSession(user, { ...client, ip }, {
+          identifier,
+          details: { upgraded_hash: check.needsRehash },
+        });
         const { password_hash: _hash, ...publicUser } = user;
         return { message: 'Login successful', ...pair, user: { ...publicUser, last_login: new Date().toISOString() } };
       },

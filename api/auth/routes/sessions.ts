@@ -2,7 +2,7 @@
 // other services poll so a logout takes effect everywhere within seconds.
 import { z } from 'zod';
 import { audit } from '../../../db/auth/security.js';
-import { endSessions, latestRevocationId, listActiveSessions, revokedSince } from '../../../db/auth/sessions.js';
+import { endSessions, listActiveSessions, revokedSince, settledRevocationCursor } from '../../../db/auth/sessions.js';
 import { notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import type { AuthContext } from '../app.js';
@@ -83,14 +83,15 @@ export function sessionRoutes(context: AuthContext) {
       path: '/api/auth/sessions/revoked',
       summary: 'Sessions ended since a cursor (polled by the other services; ids only)',
       description:
-        'Answers `{ revoked: [{ id, expires_at }], cursor }`. Pass the returned cursor as `since` next time. ' +
-        'An entry stays listed until `expires_at`, when every access token of that session has expired anyway.',
+        'Answers `{ revoked: [{ id, expires_at }], cursor }`. Pass the returned cursor as `since` next time; ' +
+        'entries of the last 10 s are sent again, so keep them in a set. An entry stays listed until `expires_at`, ' +
+        'when every access token of that session has expired anyway.',
       access: 'public',
       quiet: true,
       query: z.object({ since: z.coerce.number().int().min(0).optional() }),
       handler: async ({ query }) => {
-        const rows = await revokedSince(pool, query.since ?? 0);
-        const cursor = rows.length ? rows[rows.length - 1]!.feed_id : Math.max(query.since ?? 0, await latestRevocationId(pool));
+        const since = query.since ?? 0;
+        const [rows, cursor] = await Promise.all([revokedSince(pool, since), settledRevocationCursor(pool, since, 10)]);
         return { revoked: rows.map(({ id, expires_at }) => ({ id, expires_at })), cursor: String(cursor) };
       },
     }),
