@@ -1,6 +1,122 @@
-// Activities of the dental task queue: one query or one side effect each, idempotent, retried by Temporal.
+// Activities of the dental task queue: one database write or one message each. Booking and
+// rescheduling run as local activities (milliseconds, and on the request path); reminders as
+// normal activities (retried for as long as the mail server needs).
+import { ApplicationFailure, log } from '@temporalio/activity';
+import nodemailer from 'nodemailer';
+import { CheckExclusionConstraintViolationError } from 'slonik';
+import {
+  type Appointment,
+  type AppointmentStatus,
+  claimReminder,
+  findAppointment,
+  findOverlaps,
+  findPatientEmail,
+  finishReminder,
+  insertAppointment,
+  updateAppointment,
+} from '../db/dental/appointments.js';
 import type { ActivityDeps } from './index.js';
 
-export function createDentalActivities(_deps: ActivityDeps) {
-  return {};
+export interface BookingRequest {
+  appointmentId: number;
+  patientId: number;
+  dentistId: number;
+  startsAt: string;
+  duration: number;
+  appointmentType: string;
+  reason: string | null;
+  notes: string | null;
+  /** Epoch ms after which the HTTP caller has given up (and answered 503): write nothing then. */
+  respondBy: number;
 }
+
+export interface RescheduleRequest {
+  startsAt?: string;
+  duration?: number;
+  dentistId?: number;
+  respondBy: number;
+}
+
+export interface ReminderRequest {
+  appointmentId: number;
+  offsetMinutes: number;
+  scheduledFor: string;
+}
+
+export function createDentalActivities({ pools, config }: ActivityDeps) {
+  const db = pools.dental;
+  const mailer = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : null;
+
+  function refuseIfLate(respondBy: number) {
+    if (Date.now() > respondBy) throw ApplicationFailure.nonRetryable('The request expired before it could run', 'RequestExpired');
+  }
+
+  /** Turns the database's double-booking refusal into a conflict the caller can show. */
+  async function conflictFailure(slot: { patientId: number; dentistId: number; startsAt: string; duration: number; exceptId?: number }) {
+    const conflicts = await findOverlaps(db, slot);
+    return ApplicationFailure.create({ message: 'The dentist or the patient already has an appointment then', type: 'SlotConflict', nonRetryable: true, details: [conflicts] });
+  }
+
+  return {
+    async bookAppointment(request: BookingRequest): Promise<Appointment> {
+      refuseIfLate(request.respondBy);
+      try {
+        return await insertAppointment(db, { ...request, id: request.appointmentId });
+      } catch (error) {
+        if (error instanceof CheckExclusionConstraintViolationError) throw await conflictFailure(request);
+        throw error;
+      }
+    },
+
+    async rescheduleAppointment(appointmentId: number, request: RescheduleRequest): Promise<Appointment> {
+      refuseIfLate(request.respondBy);
+      try {
+        const updated = await updateAppointment(db, appointmentId, request);
+        if (!updated) throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
+        return updated;
+      } catch (error) {
+        if (!(error instanceof CheckExclusionConstraintViolationError)) throw error;
+        const current = (await findAppointment(db, appointmentId))!;
+        throw await conflictFailure({
+          patientId: current.patient_id,
+          dentistId: request.dentistId ?? current.dentist_id,
+          startsAt: request.startsAt ?? current.appointment_date,
+          duration: request.duration ?? current.duration,
+          exceptId: appointmentId,
+        });
+      }
+    },
+
+    async setAppointmentStatus(appointmentId: number, status: AppointmentStatus): Promise<Appointment> {
+      const updated = await updateAppointment(db, appointmentId, { status });
+      if (!updated) throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
+      return updated;
+    },
+
+    /** At most once per appointment × offset × time: the reminders row is claimed before sending. */
+    async sendReminder(reminder: ReminderRequest): Promise<'sent' | 'already_sent'> {
+      const reminderId = await claimReminder(db, { ...reminder, channel: mailer ? 'email' : 'log' });
+      if (reminderId === null) return 'already_sent';
+      try {
+        if (mailer) {
+          const appointment = await findAppointment(db, reminder.appointmentId);
+          await mailer.sendMail({
+            from: config.SMTP_FROM,
+            to: await findPatientEmail(db, reminder.appointmentId),
+            subject: 'Your dental appointment',
+            text: `This is a reminder of your appointment on ${appointment?.appointment_date}.`,
+          });
+        } else {
+          log.info('reminder recorded (no SMTP_URL configured)', { ...reminder });
+        }
+        await finishReminder(db, reminderId, { status: 'sent' });
+        return 'sent';
+      } catch (error) {
+        await finishReminder(db, reminderId, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+        throw error;
+      }
+    },
+  };
+}
+
+export type DentalActivities = ReturnType<typeof createDentalActivities>;

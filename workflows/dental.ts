@@ -1,2 +1,187 @@
-// Workflows of the dental task queue.
-export {};
+// appointmentWorkflow: one durable actor per appointment (id `appointment-<id>`). The booking itself
+// is an Update, so the HTTP call gets a synchronous answer — booked, or the conflicts — and then the
+// workflow owns the appointment's reminders (durable timers) and its changes until it is over.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { BookingRequest, DentalActivities, RescheduleRequest } from '../activities/dental.js';
+import type { Appointment, AppointmentStatus } from '../db/dental/appointments.js';
+import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId } from './search-attributes.js';
+
+export interface AppointmentWorkflowInput {
+  appointmentId: number;
+  /** Minutes before the appointment at which reminders go out, e.g. [1440, 120]. */
+  reminderOffsetsMinutes: number[];
+}
+
+export interface AppointmentState {
+  appointment: Appointment | null;
+  nextReminder: { offsetMinutes: number; dueAt: string } | null;
+  remindersSent: number;
+  outcome: 'pending' | 'booked' | 'rejected' | 'over';
+}
+
+export const bookUpdate = defineUpdate<Appointment, [BookingRequest]>('book');
+export const rescheduleUpdate = defineUpdate<Appointment, [RescheduleRequest]>('reschedule');
+export const setStatusUpdate = defineUpdate<Appointment, [AppointmentStatus]>('setStatus');
+export const getStateQuery = defineQuery<AppointmentState>('getState');
+
+/** scheduled → confirmed → checked_in → completed, or no_show, or cancelled. */
+export const STATUS_TRANSITIONS: Record<AppointmentStatus, AppointmentStatus[]> = {
+  scheduled: ['confirmed', 'checked_in', 'cancelled', 'no_show'],
+  confirmed: ['checked_in', 'cancelled', 'no_show'],
+  checked_in: ['completed'],
+  completed: [],
+  no_show: [],
+  cancelled: [],
+};
+const FINAL: AppointmentStatus[] = ['completed', 'no_show', 'cancelled'];
+
+const { bookAppointment, rescheduleAppointment, setAppointmentStatus } = proxyLocalActivities<DentalActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SlotConflict', 'RequestExpired', 'NotFound'] },
+});
+
+const { sendReminder } = proxyActivities<DentalActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20 },
+});
+
+/**
+ * An activity failure inside an Update handler must become an ApplicationFailure, or the workflow
+ * task fails and retries forever; keep the type and details so the caller can tell a conflict apart.
+ */
+function asUpdateFailure(error: unknown): never {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+    throw ApplicationFailure.create({
+      message: error.cause.message,
+      type: error.cause.type ?? undefined,
+      details: error.cause.details ?? undefined,
+      nonRetryable: true,
+    });
+  }
+  throw error;
+}
+
+export async function appointmentWorkflow(input: AppointmentWorkflowInput): Promise<AppointmentState> {
+  let appointment: Appointment | null = null;
+  let outcome: AppointmentState['outcome'] = 'pending';
+  let changed = false;
+  let remindersSent = 0;
+  let nextReminder: AppointmentState['nextReminder'] = null;
+  // Reminder keys (offset @ time) already handled, so a reschedule to a new time reminds again.
+  const handled = new Set<string>();
+
+  const adopt = (updated: Appointment) => {
+    appointment = updated;
+    changed = true;
+    upsertSearchAttributes([
+      { key: AppointmentStatusAttribute, value: updated.status },
+      { key: AppointmentAt, value: new Date(updated.appointment_date) },
+      { key: DentistId, value: updated.dentist_id },
+    ]);
+    return updated;
+  };
+
+  setHandler(getStateQuery, () => ({ appointment, nextReminder, remindersSent, outcome }));
+
+  setHandler(
+    bookUpdate,
+    async (request) => {
+      if (appointment) return appointment; // the same booking retried by its caller
+      try {
+        const booked = adopt(await bookAppointment(request));
+        outcome = 'booked';
+        return booked;
+      } catch (error) {
+        outcome = 'rejected';
+        upsertSearchAttributes([{ key: AppointmentStatusAttribute, value: 'rejected' }]);
+        return asUpdateFailure(error);
+      }
+    },
+    {
+      validator: (request) => {
+        if (request.appointmentId !== input.appointmentId) throw new Error('This workflow books another appointment');
+      },
+    },
+  );
+
+  setHandler(
+    rescheduleUpdate,
+    async (request: RescheduleRequest): Promise<Appointment> => {
+      try {
+        return adopt(await rescheduleAppointment(input.appointmentId, request));
+      } catch (error) {
+        return asUpdateFailure(error);
+      }
+    },
+    { validator: (_request: RescheduleRequest) => requireChangeable() },
+  );
+
+  setHandler(
+    setStatusUpdate,
+    async (status: AppointmentStatus): Promise<Appointment> => {
+      try {
+        return adopt(await setAppointmentStatus(input.appointmentId, status));
+      } catch (error) {
+        return asUpdateFailure(error);
+      }
+    },
+    {
+      validator: (status: AppointmentStatus) => {
+        requireChangeable();
+        const from = appointment!.status;
+        if (!STATUS_TRANSITIONS[from].includes(status)) {
+          throw ApplicationFailure.create({ type: 'IllegalTransition', message: `An appointment cannot go from ${from} to ${status}`, nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  function requireChangeable() {
+    if (!appointment) throw ApplicationFailure.create({ type: 'NotFound', message: 'This appointment was never booked', nonRetryable: true });
+    if (FINAL.includes(appointment.status)) {
+      throw ApplicationFailure.create({ type: 'IllegalTransition', message: `This appointment is already ${appointment.status}`, nonRetryable: true });
+    }
+  }
+
+  // The booking arrives with the start of this workflow; without it there is nothing to look after.
+  const settled = await condition(() => outcome !== 'pending', '1 minute');
+  // (TypeScript cannot see the handlers' assignments; read the outcome afresh.)
+  if (!settled || (outcome as AppointmentState['outcome']) === 'rejected') {
+    return { appointment, nextReminder: null, remindersSent, outcome: 'rejected' };
+  }
+
+  while (appointment && !FINAL.includes((appointment as Appointment).status)) {
+    const current: Appointment = appointment;
+    const startsAt = Date.parse(current.appointment_date);
+    // Reminders whose time has passed are skipped, never sent late.
+    const due = input.reminderOffsetsMinutes
+      .map((offsetMinutes) => ({ offsetMinutes, dueAt: startsAt - offsetMinutes * 60_000 }))
+      .filter((reminder) => reminder.dueAt > Date.now() && !handled.has(`${reminder.offsetMinutes}@${current.appointment_date}`))
+      .sort((a, b) => a.dueAt - b.dueAt)[0];
+    nextReminder = due ? { offsetMinutes: due.offsetMinutes, dueAt: new Date(due.dueAt).toISOString() } : null;
+    changed = false;
+    if (!due) {
+      // Nothing left to send: keep answering changes until the appointment is over.
+      const endsAt = Date.parse(current.ends_at);
+      if (!(await condition(() => changed, Math.max(endsAt - Date.now(), 0) + 60 * 60_000))) break;
+      continue;
+    }
+    if (await condition(() => changed, due.dueAt - Date.now())) continue; // rescheduled or status changed: recompute
+    handled.add(`${due.offsetMinutes}@${current.appointment_date}`);
+    await sendReminder({ appointmentId: input.appointmentId, offsetMinutes: due.offsetMinutes, scheduledFor: new Date(due.dueAt).toISOString() });
+    remindersSent++;
+  }
+  // Let an Update that is still running finish before the workflow completes.
+  await condition(() => true);
+  return { appointment, nextReminder: null, remindersSent, outcome: 'over' };
+}

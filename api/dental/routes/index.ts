@@ -1,6 +1,9 @@
 import type { AnyRoute } from '../../shared/route.js';
 import type { DentalAppDeps } from '../app.js';
+import { appointmentRoutes } from './appointments.js';
+import { dentistRoutes } from './dentists.js';
+import { patientRoutes } from './patients.js';
 
-export function dentalRoutes(_deps: DentalAppDeps): AnyRoute[] {
-  return [];
+export function dentalRoutes(deps: DentalAppDeps): AnyRoute[] {
+  return [...patientRoutes(deps), ...dentistRoutes(deps), ...appointmentRoutes(deps)];
 }

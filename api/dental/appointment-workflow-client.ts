@@ -1,0 +1,80 @@
+// How the dental API talks to an appointment's workflow: every call bounded by a deadline (no worker
+// → 503, never a hang) and every failure mapped to the answer the client should get.
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { BookingRequest, RescheduleRequest } from '../../activities/dental.js';
+import type { Config } from '../../config/index.js';
+import type { Appointment, AppointmentStatus } from '../../db/dental/appointments.js';
+import { appointmentWorkflow, bookUpdate, rescheduleUpdate, setStatusUpdate } from '../../workflows/dental.js';
+import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId, PatientId } from '../../workflows/search-attributes.js';
+import { TASK_QUEUES } from '../../workflows/task-queues.js';
+import { ApiError, conflict, isDependencyDown, notFound, serviceUnavailable } from '../shared/errors.js';
+
+export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
+
+export function createAppointmentWorkflowClient(client: Client, config: Config) {
+  const timeoutMs = config.TEMPORAL_REQUEST_TIMEOUT_MS;
+
+  async function bounded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await client.withDeadline(Date.now() + timeoutMs, call);
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
+  return {
+    /** Starts the appointment's workflow and books through it; answers when the row is written or refused. */
+    book(request: Omit<BookingRequest, 'respondBy'>, summary: string): Promise<Appointment> {
+      const respondBy = Date.now() + timeoutMs - 250;
+      return bounded(() =>
+        client.workflow.executeUpdateWithStart(bookUpdate, {
+          args: [{ ...request, respondBy }],
+          startWorkflowOperation: new WithStartWorkflowOperation(appointmentWorkflow, {
+            workflowId: appointmentWorkflowId(request.appointmentId),
+            taskQueue: TASK_QUEUES.dental,
+            args: [{ appointmentId: request.appointmentId, reminderOffsetsMinutes: config.DENTAL_REMINDER_OFFSETS }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            staticSummary: summary.slice(0, 200),
+            typedSearchAttributes: [
+              { key: PatientId, value: request.patientId },
+              { key: DentistId, value: request.dentistId },
+              { key: AppointmentAt, value: new Date(request.startsAt) },
+              { key: AppointmentStatusAttribute, value: 'scheduled' },
+            ],
+          }),
+        }),
+      );
+    },
+
+    reschedule(appointmentId: number, changes: Omit<RescheduleRequest, 'respondBy'>): Promise<Appointment> {
+      const respondBy = Date.now() + timeoutMs - 250;
+      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(rescheduleUpdate, { args: [{ ...changes, respondBy }] }));
+    },
+
+    setStatus(appointmentId: number, status: AppointmentStatus): Promise<Appointment> {
+      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(setStatusUpdate, { args: [status] }));
+    },
+  };
+}
+
+function toApiError(error: unknown): unknown {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const failure = error.cause;
+    if (failure.type === 'SlotConflict') {
+      const conflicts = (failure.details?.[0] ?? []) as unknown[];
+      return conflict(failure.message, { extra: { conflicts } });
+    }
+    if (failure.type === 'IllegalTransition') return new ApiError(409, 'illegal_transition', failure.message);
+    if (failure.type === 'NotFound') return notFound(failure.message);
+    if (failure.type === 'RequestExpired') return serviceUnavailable('The booking service was too slow to answer; nothing was booked');
+  }
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'WorkflowNotFoundError') return notFound('No such appointment');
+  if (isDependencyDown(error) || /deadline|timed? ?out|DEADLINE_EXCEEDED|UNAVAILABLE/i.test(String((error as Error)?.message ?? ''))) {
+    return serviceUnavailable('Appointments cannot be changed right now (the workflow service is unavailable); nothing was changed', {
+      headers: { 'retry-after': '5' },
+    });
+  }
+  return error;
+}

@@ -1,0 +1,207 @@
+// Appointments. Every change that can collide with another booking goes through the appointment's
+// workflow, which writes it; PostgreSQL's exclusion constraints make double booking impossible.
+import { z } from 'zod';
+import { type Appointment, APPOINTMENT_STATUSES, findAppointment, listAppointments, listReminders, nextAppointmentId, updateAppointment } from '../../../db/dental/appointments.js';
+import { findDentist } from '../../../db/dental/dentists.js';
+import { findPatient } from '../../../db/dental/patients.js';
+import { STATUS_TRANSITIONS } from '../../../workflows/dental.js';
+import { ApiError, invalidFields, notFound } from '../../shared/errors.js';
+import { defineRoute } from '../../shared/route.js';
+import { fields } from '../../shared/validation.js';
+import type { DentalAppDeps } from '../app.js';
+import { appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
+import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
+
+const idParams = z.object({ id: fields.id });
+const duration = z.coerce.number().int().min(5, 'must be at least 5 minutes').max(480, 'must be at most 480 minutes');
+
+export function appointmentRoutes(deps: DentalAppDeps) {
+  const { pool, config } = deps;
+  const zone = config.PRACTICE_TIME_ZONE;
+  const workflows = createAppointmentWorkflowClient(deps.temporal!, config);
+  const present = (appointment: Appointment) => ({
+    ...appointment,
+    appointment_date: formatInZone(appointment.appointment_date, zone),
+    ends_at: formatInZone(appointment.ends_at, zone),
+    workflow_id: appointmentWorkflowId(appointment.id),
+  });
+  const readTime = (value: string, field = 'appointment_date') => {
+    const instant = parseAppointmentTime(value, zone);
+    if (!instant) throw invalidFields({ [field]: [`must be a date and time such as 2026-12-15T10:00 (read in ${zone}) or with an offset`] });
+    if (instant.getTime() <= Date.now()) throw invalidFields({ [field]: ['must be in the future'] });
+    return instant;
+  };
+
+  /** A completed, cancelled or no-show appointment is history: its workflow has ended too. */
+  const requireOpen = (appointment: Appointment, wanted: string) => {
+    if (STATUS_TRANSITIONS[appointment.status].length === 0) {
+      throw new ApiError(409, 'illegal_transition', `This appointment is ${appointment.status}; it cannot ${wanted}`);
+    }
+  };
+
+  /** Rules the database cannot know: who exists and is active, and the dentist's hours. */
+  async function checkBookable(patientId: number, dentistId: number, startsAt: Date, minutes: number) {
+    const [patient, dentist] = await Promise.all([findPatient(pool, patientId), findDentist(pool, dentistId)]);
+    const problems: Record<string, string[]> = {};
+    if (!patient) problems.patient_id = ['no such patient'];
+    else if (!patient.is_active) problems.patient_id = ['this patient is deactivated'];
+    if (!dentist) problems.dentist_id = ['no such dentist'];
+    else if (!dentist.is_active) problems.dentist_id = ['this dentist is deactivated'];
+    else if (!withinWorkingHours(dentist.working_hours as WorkingHours | null, startsAt, minutes, zone)) {
+      problems.appointment_date = [`is outside Dr. ${dentist.last_name}'s working hours`];
+    }
+    if (Object.keys(problems).length) throw invalidFields(problems);
+    return { patient: patient!, dentist: dentist! };
+  }
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/dental/appointments',
+      summary: 'Book an appointment (409 with the conflicts when the dentist or patient is busy)',
+      access: 'staff',
+      body: z.object({
+        patient_id: fields.id,
+        dentist_id: fields.id,
+        appointment_date: z.string().max(40),
+        duration: duration.default(30),
+        appointment_type: z.string().trim().min(1).max(100).default('checkup'),
+        reason: z.string().trim().max(2000).nullable().optional(),
+        notes: z.string().trim().max(5000).nullable().optional(),
+      }),
+      responses: { 201: { description: 'Booked' }, 409: { description: 'The slot is taken: `conflicts` lists the overlapping appointments' } },
+      handler: async ({ body, event }) => {
+        const startsAt = readTime(body.appointment_date);
+        const { patient, dentist } = await checkBookable(body.patient_id, body.dentist_id, startsAt, body.duration);
+        const appointmentId = await nextAppointmentId(pool);
+        const type = body.appointment_type.charAt(0).toUpperCase() + body.appointment_type.slice(1);
+        const summary = `${type} — ${patient.first_name} ${patient.last_name} with Dr. ${dentist.last_name}, ${formatInZone(startsAt, zone).slice(0, 16).replace('T', ' ')}`;
+        const appointment = await workflows.book(
+          {
+            appointmentId,
+            patientId: body.patient_id,
+            dentistId: body.dentist_id,
+            startsAt: startsAt.toISOString(),
+            duration: body.duration,
+            appointmentType: body.appointment_type,
+            reason: body.reason ?? null,
+            notes: body.notes ?? null,
+          },
+          summary,
+        );
+        event.res.status = 201;
+        return { message: 'Appointment booked successfully', appointment: present(appointment), workflow_id: appointmentWorkflowId(appointmentId) };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/appointments',
+      summary: 'Appointments by time window, patient, dentist or status',
+      access: 'staff',
+      query: z.object({
+        date_from: z.string().max(40).optional(),
+        date_to: z.string().max(40).optional(),
+        patient_id: fields.id.optional(),
+        dentist_id: fields.id.optional(),
+        status: z.enum(APPOINTMENT_STATUSES).optional(),
+        page: fields.page,
+        per_page: fields.perPage(200, 50),
+      }),
+      handler: async ({ query }) => {
+        const bound = (value: string | undefined, field: string) => {
+          if (!value) return undefined;
+          const instant = parseAppointmentTime(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00` : value, zone);
+          if (!instant) throw invalidFields({ [field]: ['must be a date (YYYY-MM-DD) or date and time'] });
+          return instant.toISOString();
+        };
+        const { appointments, total } = await listAppointments(pool, {
+          from: bound(query.date_from, 'date_from'),
+          to: bound(query.date_to, 'date_to'),
+          patientId: query.patient_id,
+          dentistId: query.dentist_id,
+          status: query.status,
+          page: query.page,
+          perPage: query.per_page,
+        });
+        return { appointments: appointments.map(present), total, page: query.page, per_page: query.per_page };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/appointment/:id',
+      summary: 'One appointment',
+      access: 'staff',
+      params: idParams,
+      handler: async ({ params }) => {
+        const appointment = await findAppointment(pool, params.id);
+        if (!appointment) throw notFound('No such appointment');
+        return { appointment: present(appointment) };
+      },
+    }),
+
+    defineRoute({
+      method: 'PUT',
+      path: '/api/dental/appointment/:id',
+      summary: 'Reschedule (re-checked for conflicts), change status (legal transitions only), type, reason or notes',
+      access: 'staff',
+      params: idParams,
+      body: z.object({
+        appointment_date: z.string().max(40).optional(),
+        duration: duration.optional(),
+        dentist_id: fields.id.optional(),
+        status: z.enum(APPOINTMENT_STATUSES).optional(),
+        appointment_type: z.string().trim().min(1).max(100).optional(),
+        reason: z.string().trim().max(2000).nullable().optional(),
+        notes: z.string().trim().max(5000).nullable().optional(),
+      }),
+      handler: async ({ params, body }) => {
+        let appointment = await findAppointment(pool, params.id);
+        if (!appointment) throw notFound('No such appointment');
+        if (body.appointment_date !== undefined || body.duration !== undefined || body.dentist_id !== undefined) {
+          requireOpen(appointment, 'be rescheduled');
+          const startsAt = body.appointment_date ? readTime(body.appointment_date) : new Date(appointment.appointment_date);
+          const minutes = body.duration ?? appointment.duration;
+          await checkBookable(appointment.patient_id, body.dentist_id ?? appointment.dentist_id, startsAt, minutes);
+          appointment = await workflows.reschedule(params.id, { startsAt: startsAt.toISOString(), duration: minutes, dentistId: body.dentist_id });
+        }
+        if (body.status !== undefined && body.status !== appointment.status) {
+          requireOpen(appointment, `become ${body.status}`);
+          appointment = await workflows.setStatus(params.id, body.status);
+        }
+        if (body.appointment_type !== undefined || body.reason !== undefined || body.notes !== undefined) {
+          appointment = (await updateAppointment(pool, params.id, { appointmentType: body.appointment_type, reason: body.reason, notes: body.notes }))!;
+        }
+        return { message: 'Appointment updated successfully', appointment: present(appointment) };
+      },
+    }),
+
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/dental/appointment/:id',
+      summary: 'Cancel an appointment (the slot is freed, reminders stop)',
+      access: 'staff',
+      params: idParams,
+      handler: async ({ params }) => {
+        const current = await findAppointment(pool, params.id);
+        if (!current) throw notFound('No such appointment');
+        requireOpen(current, 'be cancelled');
+        const appointment = await workflows.setStatus(params.id, 'cancelled');
+        return { message: 'Appointment cancelled successfully', appointment: present(appointment) };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/appointment/:id/reminders',
+      summary: 'Reminders sent (or failed) for an appointment',
+      access: 'staff',
+      params: idParams,
+      handler: async ({ params }) => {
+        if (!(await findAppointment(pool, params.id))) throw notFound('No such appointment');
+        return { reminders: await listReminders(pool, params.id) };
+      },
+    }),
+  ];
+}

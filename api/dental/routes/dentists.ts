@@ -1,0 +1,85 @@
+import { UniqueIntegrityConstraintViolationError } from 'slonik';
+import { z } from 'zod';
+import { findDentist, insertDentist, listDentists, updateDentist } from '../../../db/dental/dentists.js';
+import { conflict, notFound } from '../../shared/errors.js';
+import { defineRoute } from '../../shared/route.js';
+import { fields } from '../../shared/validation.js';
+import type { DentalAppDeps } from '../app.js';
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time as HH:MM');
+const interval = z.tuple([clock, clock]).refine(([open, close]) => open < close, 'must open before it closes');
+const workingHours = z
+  .object({ mon: z.array(interval), tue: z.array(interval), wed: z.array(interval), thu: z.array(interval), fri: z.array(interval), sat: z.array(interval), sun: z.array(interval) })
+  .partial()
+  .strict();
+
+const dentistFields = {
+  first_name: z.string().trim().min(1).max(100),
+  last_name: z.string().trim().min(1).max(100),
+  email: z.string().trim().max(254).pipe(z.email('must be a valid email address')).nullable().optional(),
+  phone: z.string().trim().max(40).nullable().optional(),
+  license_number: z.string().trim().min(1).max(64),
+  specialization: z.string().trim().max(200).nullable().optional(),
+  /** In the practice time zone; null: any time. */
+  working_hours: workingHours.nullable().optional(),
+};
+const idParams = z.object({ id: fields.id });
+
+function licenseTaken(error: unknown): never {
+  if (error instanceof UniqueIntegrityConstraintViolationError) {
+    throw conflict('A dentist with that license number already exists', { details: { field: 'license_number' } });
+  }
+  throw error;
+}
+
+export function dentistRoutes({ pool }: DentalAppDeps) {
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/dental/dentists',
+      summary: 'Add a dentist',
+      access: 'staff',
+      body: z.object(dentistFields),
+      handler: async ({ body, event }) => {
+        const dentist = await insertDentist(pool, body).catch(licenseTaken);
+        event.res.status = 201;
+        return { message: 'Dentist created successfully', dentist };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/dentists',
+      summary: 'All dentists',
+      access: 'staff',
+      query: z.object({ active_only: fields.boolean.optional() }),
+      handler: async ({ query }) => {
+        const dentists = await listDentists(pool, query.active_only ?? false);
+        return { dentists, total: dentists.length };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/dentist/:id',
+      summary: 'One dentist',
+      access: 'staff',
+      params: idParams,
+      handler: async ({ params }) => ({ dentist: (await findDentist(pool, params.id)) ?? dentistNotFound() }),
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: '/api/dental/dentist/:id',
+      summary: 'Change a dentist',
+      access: 'staff',
+      params: idParams,
+      body: z.object({ ...dentistFields, is_active: z.boolean() }).partial(),
+      handler: async ({ params, body }) => {
+        const dentist = (await updateDentist(pool, params.id, body).catch(licenseTaken)) ?? dentistNotFound();
+        return { message: 'Dentist updated successfully', dentist };
+      },
+    }),
+  ];
+}
+
+function dentistNotFound(): never {
+  throw notFound('No such dentist');
+}

@@ -1,0 +1,142 @@
+// Queries on appointments. Double booking is impossible in the database itself: exclusion
+// constraints on (dentist, time range) and (patient, time range) for active appointments.
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+
+export const APPOINTMENT_STATUSES = ['scheduled', 'confirmed', 'checked_in', 'completed', 'no_show', 'cancelled'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+export const ACTIVE_STATUSES: AppointmentStatus[] = ['scheduled', 'confirmed', 'checked_in'];
+
+export const appointmentRow = z.object({
+  id: z.number(),
+  patient_id: z.number(),
+  dentist_id: z.number(),
+  appointment_date: z.string(),
+  ends_at: z.string(),
+  duration: z.number(),
+  appointment_type: z.string(),
+  status: z.enum(APPOINTMENT_STATUSES),
+  reason: z.string().nullable(),
+  notes: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Appointment = z.infer<typeof appointmentRow>;
+
+const COLUMNS = sql.fragment`id, patient_id, dentist_id, appointment_date, ends_at, duration, appointment_type, status, reason, notes, created_at, updated_at`;
+
+export function nextAppointmentId(db: CommonQueryMethods) {
+  return db.oneFirst(sql.type(z.object({ id: z.number() }))`select nextval(pg_get_serial_sequence('appointments', 'id'))::bigint as id`);
+}
+
+export interface NewAppointment {
+  id: number;
+  patientId: number;
+  dentistId: number;
+  startsAt: string;
+  duration: number;
+  appointmentType: string;
+  reason: string | null;
+  notes: string | null;
+}
+
+/** Idempotent: running it again for the same id returns the row already written. */
+export function insertAppointment(db: CommonQueryMethods, appointment: NewAppointment) {
+  return db.one(sql.type(appointmentRow)`
+    with inserted as (
+      insert into appointments (id, patient_id, dentist_id, appointment_date, duration, appointment_type, reason, notes)
+      values (${appointment.id}, ${appointment.patientId}, ${appointment.dentistId}, ${appointment.startsAt}, ${appointment.duration},
+              ${appointment.appointmentType}, ${appointment.reason}, ${appointment.notes})
+      on conflict (id) do nothing
+      returning ${COLUMNS}
+    )
+    select * from inserted
+    union all
+    select ${COLUMNS} from appointments where id = ${appointment.id} and not exists (select 1 from inserted)`);
+}
+
+/** Active appointments of the dentist or the patient overlapping [start, start + minutes), other than `exceptId`. */
+export function findOverlaps(
+  db: CommonQueryMethods,
+  slot: { patientId: number; dentistId: number; startsAt: string; duration: number; exceptId?: number },
+) {
+  return db.any(sql.type(appointmentRow.pick({ id: true, patient_id: true, dentist_id: true, appointment_date: true, ends_at: true, status: true }))`
+    select id, patient_id, dentist_id, appointment_date, ends_at, status from appointments
+    where status in ('scheduled', 'confirmed', 'checked_in')
+      and (dentist_id = ${slot.dentistId} or patient_id = ${slot.patientId})
+      and tstzrange(appointment_date, ends_at, '[)') &&
+          tstzrange(${slot.startsAt}::timestamptz, ${slot.startsAt}::timestamptz + make_interval(mins => ${slot.duration}), '[)')
+      and id <> ${slot.exceptId ?? -1}
+    order by appointment_date`);
+}
+
+export function updateAppointment(
+  db: CommonQueryMethods,
+  id: number,
+  changes: Partial<{ startsAt: string; duration: number; dentistId: number; status: AppointmentStatus; appointmentType: string; reason: string | null; notes: string | null }>,
+) {
+  return db.maybeOne(sql.type(appointmentRow)`
+    update appointments set
+      appointment_date = coalesce(${changes.startsAt ?? null}::timestamptz, appointment_date),
+      duration = coalesce(${changes.duration ?? null}::int, duration),
+      dentist_id = coalesce(${changes.dentistId ?? null}::bigint, dentist_id),
+      status = coalesce(${changes.status ?? null}, status),
+      appointment_type = coalesce(${changes.appointmentType ?? null}, appointment_type),
+      reason = case when ${changes.reason !== undefined} then ${changes.reason ?? null} else reason end,
+      notes = case when ${changes.notes !== undefined} then ${changes.notes ?? null} else notes end,
+      updated_at = now()
+    where id = ${id}
+    returning ${COLUMNS}`);
+}
+
+export function findAppointment(db: CommonQueryMethods, id: number) {
+  return db.maybeOne(sql.type(appointmentRow)`select ${COLUMNS} from appointments where id = ${id}`);
+}
+
+export async function listAppointments(
+  db: CommonQueryMethods,
+  filter: { from?: string; to?: string; patientId?: number; dentistId?: number; status?: AppointmentStatus; page: number; perPage: number },
+) {
+  const conditions = [sql.fragment`true`];
+  if (filter.from) conditions.push(sql.fragment`appointment_date >= ${filter.from}::timestamptz`);
+  if (filter.to) conditions.push(sql.fragment`appointment_date < ${filter.to}::timestamptz`);
+  if (filter.patientId) conditions.push(sql.fragment`patient_id = ${filter.patientId}`);
+  if (filter.dentistId) conditions.push(sql.fragment`dentist_id = ${filter.dentistId}`);
+  if (filter.status) conditions.push(sql.fragment`status = ${filter.status}`);
+  const where = sql.join(conditions, sql.fragment` and `);
+  const [appointments, total] = await Promise.all([
+    db.any(sql.type(appointmentRow)`select ${COLUMNS} from appointments where ${where}
+      order by appointment_date, id limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
+    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from appointments where ${where}`),
+  ]);
+  return { appointments, total };
+}
+
+/** Claims the reminder row; null when this reminder was already sent (a retry, a replay). */
+export function claimReminder(db: CommonQueryMethods, reminder: { appointmentId: number; offsetMinutes: number; scheduledFor: string; channel: 'email' | 'log' }) {
+  return db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    insert into reminders (appointment_id, offset_minutes, scheduled_for, channel, status)
+    values (${reminder.appointmentId}, ${reminder.offsetMinutes}, ${reminder.scheduledFor}, ${reminder.channel}, 'sending')
+    on conflict (appointment_id, offset_minutes, scheduled_for) do update set status = reminders.status
+      where reminders.status = 'sending'
+    returning id`);
+}
+
+export async function finishReminder(db: CommonQueryMethods, id: number, outcome: { status: 'sent' | 'failed'; error?: string }) {
+  await db.query(sql.unsafe`
+    update reminders set status = ${outcome.status}, sent_at = case when ${outcome.status} = 'sent' then now() end, error = ${outcome.error ?? null}
+    where id = ${id}`);
+}
+
+export function listReminders(db: CommonQueryMethods, appointmentId: number) {
+  return db.any(sql.type(z.object({
+    id: z.number(), appointment_id: z.number(), offset_minutes: z.number(), scheduled_for: z.string(),
+    channel: z.string(), status: z.string(), sent_at: z.string().nullable(), error: z.string().nullable(),
+  }))`select id, appointment_id, offset_minutes, scheduled_for, channel, status, sent_at, error
+      from reminders where appointment_id = ${appointmentId} order by scheduled_for`);
+}
+
+export function findPatientEmail(db: CommonQueryMethods, appointmentId: number) {
+  return db.oneFirst(sql.type(z.object({ email: z.string() }))`
+    select p.email from appointments a join patients p on p.id = a.patient_id where a.id = ${appointmentId}`);
+}
