@@ -1,9 +1,10 @@
 import type { AnyRoute } from '../../shared/route.js';
 import type { DentalAppDeps } from '../app.js';
 import { appointmentRoutes } from './appointments.js';
+import { billingRoutes } from './billing.js';
 import { dentistRoutes } from './dentists.js';
 import { patientRoutes } from './patients.js';
 
 export function dentalRoutes(deps: DentalAppDeps): AnyRoute[] {
-  return [...patientRoutes(deps), ...dentistRoutes(deps), ...appointmentRoutes(deps)];
+  return [...patientRoutes(deps), ...dentistRoutes(deps), ...appointmentRoutes(deps), ...billingRoutes(deps)];
 }

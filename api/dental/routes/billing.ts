@@ -1,0 +1,147 @@
+// Treatments, payments, a patient's ledger and the practice's figures. Money comes in as a decimal
+// string or number with at most two decimals and is handled as exact text from then on.
+import { ForeignKeyIntegrityConstraintViolationError } from 'slonik';
+import { z } from 'zod';
+import { findAppointment } from '../../../db/dental/appointments.js';
+import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, updateTreatment } from '../../../db/dental/billing.js';
+import { findPatient } from '../../../db/dental/patients.js';
+import { invalidFields, notFound } from '../../shared/errors.js';
+import { defineRoute } from '../../shared/route.js';
+import { fields } from '../../shared/validation.js';
+import type { DentalAppDeps } from '../app.js';
+
+/** "12.50" or 12.5 → "12.50"-exact text; never through float arithmetic. */
+const money = (label: string) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((value) => String(value).trim())
+    .refine((value) => /^\d{1,10}(\.\d{1,2})?$/.test(value), `${label} must be an amount such as 120 or 120.50`);
+const toothNumber = z
+  .union([z.string(), z.number()])
+  .transform((value) => String(value).toUpperCase())
+  .refine((value) => /^([1-9]|[12]\d|3[0-2]|[A-T])$/.test(value), 'must be 1–32 (permanent) or A–T (primary teeth)');
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+
+export function billingRoutes({ pool, config }: DentalAppDeps) {
+  const requirePatient = async (id: number, field = 'patient_id') => {
+    if (!(await findPatient(pool, id))) throw invalidFields({ [field]: ['no such patient'] });
+  };
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/dental/treatments',
+      summary: 'Record a treatment (a charge on the patient’s account)',
+      access: 'staff',
+      body: z.object({
+        patient_id: fields.id,
+        appointment_id: fields.id.nullable().optional(),
+        name: z.string().trim().min(1).max(200),
+        description: z.string().trim().max(5000).nullable().optional(),
+        tooth_number: toothNumber.nullable().optional(),
+        treatment_date: date.optional(),
+        cost: money('cost'),
+      }),
+      handler: async ({ body, event }) => {
+        await requirePatient(body.patient_id);
+        if (body.appointment_id) {
+          const appointment = await findAppointment(pool, body.appointment_id);
+          if (!appointment || appointment.patient_id !== body.patient_id) throw invalidFields({ appointment_id: ['no such appointment of this patient'] });
+        }
+        const treatment = await insertTreatment(pool, {
+          patientId: body.patient_id,
+          appointmentId: body.appointment_id ?? null,
+          name: body.name,
+          description: body.description,
+          toothNumber: body.tooth_number,
+          treatmentDate: body.treatment_date,
+          cost: body.cost,
+        });
+        event.res.status = 201;
+        return { message: 'Treatment recorded successfully', treatment };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/treatments',
+      summary: 'Treatments, newest first (of one patient with patient_id)',
+      access: 'staff',
+      query: z.object({ patient_id: fields.id.optional() }),
+      handler: async ({ query }) => {
+        const treatments = await listTreatments(pool, query.patient_id);
+        return { treatments, total: treatments.length };
+      },
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: '/api/dental/treatment/:id',
+      summary: 'Change a treatment (its payment status follows from its payments)',
+      access: 'staff',
+      params: z.object({ id: fields.id }),
+      body: z.object({
+        name: z.string().trim().min(1).max(200).optional(),
+        description: z.string().trim().max(5000).nullable().optional(),
+        tooth_number: toothNumber.nullable().optional(),
+        treatment_date: date.optional(),
+        cost: money('cost').optional(),
+      }),
+      handler: async ({ params, body }) => {
+        const treatment = await updateTreatment(pool, params.id, {
+          name: body.name,
+          description: body.description,
+          toothNumber: body.tooth_number,
+          treatmentDate: body.treatment_date,
+          cost: body.cost,
+        });
+        if (!treatment) throw notFound('No such treatment');
+        return { message: 'Treatment updated successfully', treatment };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/dental/payments',
+      summary: 'Record a payment (for one treatment, or on account)',
+      access: 'staff',
+      body: z.object({
+        patient_id: fields.id,
+        treatment_id: fields.id.nullable().optional(),
+        amount: money('amount').refine((value) => Number(value) > 0, 'amount must be more than 0'),
+        method: z.enum(['cash', 'card', 'insurance', 'transfer']),
+      }),
+      handler: async ({ body, event }) => {
+        await requirePatient(body.patient_id);
+        if (body.treatment_id) {
+          const treatments = await listTreatments(pool, body.patient_id);
+          if (!treatments.some((treatment) => treatment.id === body.treatment_id)) throw invalidFields({ treatment_id: ['no such treatment of this patient'] });
+        }
+        try {
+          const payment = await insertPayment(pool, { patientId: body.patient_id, treatmentId: body.treatment_id ?? null, amount: body.amount, method: body.method });
+          event.res.status = 201;
+          return { message: 'Payment recorded successfully', payment };
+        } catch (error) {
+          if (error instanceof ForeignKeyIntegrityConstraintViolationError) throw invalidFields({ patient_id: ['no such patient'] });
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/patient/:id/ledger',
+      summary: 'Charges, payments and the running balance of a patient',
+      access: 'staff',
+      params: z.object({ id: fields.id }),
+      handler: async ({ params }) => {
+        if (!(await findPatient(pool, params.id))) throw notFound('No such patient');
+        const entries = await patientLedger(pool, params.id);
+        return { patient_id: params.id, entries, balance: entries.at(-1)?.balance ?? '0.00' };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/dental/stats',
+      summary: 'Practice figures: patients, dentists, appointments, no-show rate, revenue, outstanding balance',
+      access: 'staff',
+      handler: async () => ({ stats: await practiceStats(pool, config.PRACTICE_TIME_ZONE) }),
+    }),
+  ];
+}

@@ -1,0 +1,146 @@
+// Treatments (charges), payments, the ledger and the practice's figures. All money arithmetic
+// happens in PostgreSQL numeric; JavaScript only ever sees exact decimal strings.
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+
+export const treatmentRow = z.object({
+  id: z.number(),
+  patient_id: z.number(),
+  appointment_id: z.number().nullable(),
+  name: z.string(),
+  description: z.string().nullable(),
+  tooth_number: z.string().nullable(),
+  treatment_date: z.string(),
+  cost: z.string(),
+  payment_status: z.enum(['unpaid', 'partial', 'paid']),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+const TREATMENT_COLUMNS = sql.fragment`id, patient_id, appointment_id, name, description, tooth_number, treatment_date, cost, payment_status, created_at, updated_at`;
+
+export interface TreatmentInput {
+  patientId?: number;
+  appointmentId?: number | null;
+  name?: string;
+  description?: string | null;
+  toothNumber?: string | null;
+  treatmentDate?: string;
+  cost?: string;
+}
+
+export function insertTreatment(db: CommonQueryMethods, input: Required<Pick<TreatmentInput, 'patientId' | 'name' | 'cost'>> & TreatmentInput) {
+  return db.one(sql.type(treatmentRow)`
+    insert into treatments (patient_id, appointment_id, name, description, tooth_number, treatment_date, cost)
+    values (${input.patientId}, ${input.appointmentId ?? null}, ${input.name}, ${input.description ?? null}, ${input.toothNumber ?? null},
+            coalesce(${input.treatmentDate ?? null}::date, current_date), ${input.cost}::numeric)
+    returning ${TREATMENT_COLUMNS}`);
+}
+
+/** Changing the cost re-derives the payment status from what was paid. */
+export function updateTreatment(db: CommonQueryMethods, id: number, input: TreatmentInput) {
+  return db.maybeOne(sql.type(treatmentRow)`
+    with paid as (select coalesce(sum(amount), 0) as total from payments where treatment_id = ${id})
+    update treatments t set
+      name = coalesce(${input.name ?? null}, t.name),
+      description = case when ${input.description !== undefined} then ${input.description ?? null} else t.description end,
+      tooth_number = case when ${input.toothNumber !== undefined} then ${input.toothNumber ?? null} else t.tooth_number end,
+      treatment_date = coalesce(${input.treatmentDate ?? null}::date, t.treatment_date),
+      cost = coalesce(${input.cost ?? null}::numeric, t.cost),
+      payment_status = case when paid.total = 0 then 'unpaid'
+                            when paid.total < coalesce(${input.cost ?? null}::numeric, t.cost) then 'partial' else 'paid' end,
+      updated_at = now()
+    from paid
+    where t.id = ${id}
+    returning ${sql.join(['id', 'patient_id', 'appointment_id', 'name', 'description', 'tooth_number', 'treatment_date', 'cost', 'payment_status', 'created_at', 'updated_at'].map((c) => sql.identifier(['t', c])), sql.fragment`, `)}`);
+}
+
+export function listTreatments(db: CommonQueryMethods, patientId?: number) {
+  return db.any(sql.type(treatmentRow)`
+    select ${TREATMENT_COLUMNS} from treatments
+    ${patientId ? sql.fragment`where patient_id = ${patientId}` : sql.fragment``}
+    order by treatment_date desc, id desc limit 500`);
+}
+
+export const paymentRow = z.object({
+  id: z.number(),
+  patient_id: z.number(),
+  treatment_id: z.number().nullable(),
+  amount: z.string(),
+  method: z.string(),
+  paid_at: z.string(),
+});
+
+/** Records a payment and re-derives its treatment's payment status, in one statement. */
+export function insertPayment(db: CommonQueryMethods, payment: { patientId: number; treatmentId: number | null; amount: string; method: string }) {
+  return db.one(sql.type(paymentRow)`
+    with paid as (
+      insert into payments (patient_id, treatment_id, amount, method)
+      values (${payment.patientId}, ${payment.treatmentId}, ${payment.amount}::numeric, ${payment.method})
+      returning id, patient_id, treatment_id, amount, method, paid_at
+    ), totals as (
+      select t.id, t.cost, coalesce((select sum(amount) from payments where treatment_id = t.id), 0) + paid.amount as total
+      from treatments t join paid on paid.treatment_id = t.id
+    ), status as (
+      update treatments t set payment_status = case when totals.total >= totals.cost then 'paid' else 'partial' end, updated_at = now()
+      from totals where t.id = totals.id
+    )
+    select id, patient_id, treatment_id, amount, method, paid_at from paid`);
+}
+
+export const ledgerEntry = z.object({
+  date: z.string(),
+  kind: z.enum(['charge', 'payment']),
+  reference_id: z.number(),
+  description: z.string(),
+  amount: z.string(),
+  balance: z.string(),
+});
+
+/** Charges and payments in time order with the running balance (what the patient owes). */
+export function patientLedger(db: CommonQueryMethods, patientId: number) {
+  return db.any(sql.type(ledgerEntry)`
+    with entries as (
+      select treatment_date::timestamptz as at, 'charge' as kind, id as reference_id, name as description, cost as amount, cost as delta
+      from treatments where patient_id = ${patientId}
+      union all
+      select paid_at, 'payment', id, 'Payment (' || method || ')', amount, -amount
+      from payments where patient_id = ${patientId}
+    )
+    select at as date, kind, reference_id, description, amount::text as amount,
+           (sum(delta) over (order by at, kind, reference_id rows unbounded preceding))::numeric(12, 2)::text as balance
+    from entries order by at, kind, reference_id`);
+}
+
+export const statsRow = z.object({
+  patients_total: z.number(),
+  patients_active: z.number(),
+  dentists_active: z.number(),
+  appointments_today: z.number(),
+  appointments_upcoming: z.number(),
+  appointments_by_status: z.record(z.string(), z.number()),
+  no_show_rate: z.string().nullable(),
+  revenue_this_month: z.string(),
+  outstanding_balance: z.string(),
+});
+
+/** Every figure of the practice dashboard in one round trip; "today" and "this month" in the practice's zone. */
+export function practiceStats(db: CommonQueryMethods, timeZone: string) {
+  return db.one(sql.type(statsRow)`
+    with bounds as (
+      select (date_trunc('day', now() at time zone ${timeZone}) at time zone ${timeZone}) as day_start,
+             (date_trunc('month', now() at time zone ${timeZone}) at time zone ${timeZone}) as month_start
+    )
+    select
+      (select count(*)::int from patients) as patients_total,
+      (select count(*)::int from patients where is_active) as patients_active,
+      (select count(*)::int from dentists where is_active) as dentists_active,
+      (select count(*)::int from appointments, bounds
+        where appointment_date >= day_start and appointment_date < day_start + interval '1 day' and status <> 'cancelled') as appointments_today,
+      (select count(*)::int from appointments where appointment_date >= now() and status in ('scheduled', 'confirmed')) as appointments_upcoming,
+      (select coalesce(jsonb_object_agg(status, n), '{}'::jsonb) from (select status, count(*)::int as n from appointments group by status) s) as appointments_by_status,
+      (select case when count(*) filter (where status in ('completed', 'no_show')) = 0 then null
+                   else round(count(*) filter (where status = 'no_show')::numeric / count(*) filter (where status in ('completed', 'no_show')), 4)::text end
+         from appointments) as no_show_rate,
+      (select coalesce(sum(amount), 0)::numeric(12, 2)::text from payments, bounds where paid_at >= month_start) as revenue_this_month,
+      (select ((select coalesce(sum(cost), 0) from treatments) - (select coalesce(sum(amount), 0) from payments))::numeric(12, 2)::text) as outstanding_balance`);
+}

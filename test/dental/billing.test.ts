@@ -1,0 +1,71 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { call } from '../support/http.js';
+import { dentalApp, newPatient, staffToken } from './support.js';
+
+const billing = suite('treatments, payments, ledger and stats');
+
+billing('payments settle treatments exactly and the ledger keeps a running balance', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const patient = await newPatient(app, token);
+  const filling = await call(app, 'POST', '/api/dental/treatments', {
+    token,
+    json: { patient_id: patient.id, name: 'Filling', tooth_number: 14, treatment_date: '2026-01-10', cost: '0.10' },
+  });
+  assert.is(filling.status, 201, filling.text);
+  assert.equal([filling.body.treatment.cost, filling.body.treatment.payment_status, filling.body.treatment.tooth_number], ['0.10', 'unpaid', '14']);
+  const crown = await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'Crown', tooth_number: 'b', treatment_date: '2026-01-11', cost: 0.2 } });
+  assert.equal([crown.body.treatment.cost, crown.body.treatment.tooth_number], ['0.20', 'B']);
+
+  const pay = (json: Record<string, unknown>) => call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, method: 'card', ...json } });
+  assert.is((await pay({ treatment_id: filling.body.treatment.id, amount: '0.05' })).status, 201);
+  let treatments = (await call(app, 'GET', `/api/dental/treatments?patient_id=${patient.id}`, { token })).body.treatments;
+  assert.is(treatments.find((t: { name: string }) => t.name === 'Filling').payment_status, 'partial');
+  assert.is((await pay({ treatment_id: filling.body.treatment.id, amount: 0.05 })).status, 201);
+  treatments = (await call(app, 'GET', `/api/dental/treatments?patient_id=${patient.id}`, { token })).body.treatments;
+  assert.is(treatments.find((t: { name: string }) => t.name === 'Filling').payment_status, 'paid', '0.05 + 0.05 is exactly 0.10');
+
+  const ledger = await call(app, 'GET', `/api/dental/patient/${patient.id}/ledger`, { token });
+  assert.equal(ledger.body.entries.map((entry: { kind: string; amount: string; balance: string }) => [entry.kind, entry.amount, entry.balance]), [
+    ['charge', '0.10', '0.10'],
+    ['charge', '0.20', '0.30'],
+    ['payment', '0.05', '0.25'],
+    ['payment', '0.05', '0.20'],
+  ]);
+  assert.is(ledger.body.balance, '0.20');
+});
+
+billing('bad money, teeth and references are 422', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const patient = await newPatient(app, token);
+  const treat = (json: Record<string, unknown>) => call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'X', cost: '10', ...json } });
+  for (const json of [{ cost: '1.005' }, { cost: -5 }, { cost: '1e3' }, { tooth_number: 33 }, { tooth_number: 'U' }, { patient_id: 999999999 }]) {
+    assert.is((await treat(json)).status, 422, JSON.stringify(json));
+  }
+  const other = await newPatient(app, token);
+  const theirs = (await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: other.id, name: 'Y', cost: '5' } })).body.treatment;
+  const wrongPatient = await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, treatment_id: theirs.id, amount: '5', method: 'cash' } });
+  assert.is(wrongPatient.status, 422);
+  assert.is((await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, amount: '0', method: 'cash' } })).status, 422);
+  assert.is((await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, amount: '5', method: 'bitcoin' } })).status, 422);
+});
+
+billing('stats come back in one answer with exact money', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const before = (await call(app, 'GET', '/api/dental/stats', { token })).body.stats;
+  const patient = await newPatient(app, token);
+  await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'Cleaning', cost: '80.00' } });
+  await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, amount: '30.50', method: 'cash' } });
+  const after = (await call(app, 'GET', '/api/dental/stats', { token })).body.stats;
+  assert.is(after.patients_total, before.patients_total + 1);
+  const cents = (value: string) => Math.round(Number(value) * 100);
+  assert.is(cents(after.revenue_this_month) - cents(before.revenue_this_month), 3050);
+  assert.is(cents(after.outstanding_balance) - cents(before.outstanding_balance), 4950);
+  assert.match(after.revenue_this_month, /^\d+\.\d{2}$/);
+  assert.type(after.appointments_by_status, 'object');
+});
+
+billing.run();
