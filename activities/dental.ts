@@ -13,19 +13,13 @@ import {
   findPatientEmail,
   finishReminder,
   insertAppointment,
+  type NewAppointment,
   updateAppointment,
 } from '../db/dental/appointments.js';
 import type { ActivityDeps } from './index.js';
 
-export interface BookingRequest {
+export interface BookingRequest extends Omit<NewAppointment, 'id'> {
   appointmentId: number;
-  patientId: number;
-  dentistId: number;
-  startsAt: string;
-  duration: number;
-  appointmentType: string;
-  reason: string | null;
-  notes: string | null;
   /** Epoch ms after which the HTTP caller has given up (and answered 503): write nothing then. */
   respondBy: number;
 }

@@ -1,26 +1,14 @@
-import { H3 } from 'h3';
+import type { H3 } from 'h3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createServiceApp } from '../../api/shared/app.js';
 import { defineRoute } from '../../api/shared/route.js';
 import { call } from '../support/http.js';
-import { getStack } from '../support/stack.js';
+import { probeApp } from '../support/probe-app.js';
 import { authApp, eventually, freshIp, from, loggedIn, registered } from './support.js';
 
 /** A route of "another service": it trusts tokens through the remote guard (JWKS + revoked-session feed). */
-async function otherService(): Promise<H3> {
-  const stack = await getStack();
-  return createServiceApp({
-    service: 'other',
-    title: 'Other',
-    version: '0',
-    logger: stack.logger,
-    guard: stack.guard,
-    health: async () => ({ healthy: true, dependencies: {}, errors: {} }),
-    corsOrigins: [],
-    bodyLimit: 1024,
-    routes: [defineRoute({ method: 'GET', path: '/api/me', summary: 'me', access: 'user', handler: ({ user }) => ({ id: user.id }) })],
-  });
+function otherService(): Promise<H3> {
+  return probeApp([defineRoute({ method: 'GET', path: '/api/me', summary: 'me', access: 'user', handler: ({ user }) => ({ id: user.id }) })]);
 }
 
 const sessions = suite('sessions, refresh tokens and revocation');

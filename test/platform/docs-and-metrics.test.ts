@@ -1,25 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
-import { createServiceApp } from '../../api/shared/app.js';
 import { defineRoute } from '../../api/shared/route.js';
 import { call, tokenFor } from '../support/http.js';
-import { getStack } from '../support/stack.js';
+import { probeApp as sharedProbeApp } from '../support/probe-app.js';
 
 const docs = suite('OpenAPI document, reference page and metrics');
 
-async function probeApp() {
-  const stack = await getStack();
-  return createServiceApp({
-    service: 'probe',
-    title: 'Probe API',
-    version: '1.2.3',
-    logger: stack.logger,
-    guard: stack.guard,
-    health: async () => ({ healthy: true, dependencies: {}, errors: {} }),
-    corsOrigins: [],
-    bodyLimit: 1024,
-    routes: [
+function probeApp() {
+  return sharedProbeApp(
+    [
       defineRoute({
         method: 'PUT',
         path: '/api/notes/:id',
@@ -33,7 +23,8 @@ async function probeApp() {
       }),
       defineRoute({ method: 'GET', path: '/api/open', summary: 'Anyone', access: 'public', handler: () => ({ ok: true }) }),
     ],
-  });
+    { version: '1.2.3' },
+  );
 }
 
 docs('the document lists every route with its input, security and error shapes', async () => {

@@ -6,9 +6,9 @@ import * as assert from 'uvu/assert';
 import { z } from 'zod';
 import { issueAccessToken } from '../../api/auth/access-tokens.js';
 import { generateSigningJwk, signingKeysFromJwks } from '../../api/auth/signing-keys.js';
-import { createServiceApp } from '../../api/shared/app.js';
 import { defineRoute } from '../../api/shared/route.js';
 import { call, tokenFor } from '../support/http.js';
+import { probeApp } from '../support/probe-app.js';
 import { getStack } from '../support/stack.js';
 
 const errors = suite('errors are JSON with the status that fits');
@@ -17,16 +17,8 @@ async function testApp() {
   const stack = await getStack();
   const pool = stack.pools.media;
   await pool.query(sql.unsafe`create table if not exists http_error_probe (name text primary key)`);
-  return createServiceApp({
-    service: 'probe',
-    title: 'Probe API',
-    version: '0.0.0',
-    logger: stack.logger,
-    guard: stack.guard,
-    health: async () => ({ healthy: true, dependencies: {}, errors: {} }),
-    corsOrigins: ['https://clinic.example'],
-    bodyLimit: 1024,
-    routes: [
+  return probeApp(
+    [
       defineRoute({
         method: 'POST',
         path: '/api/things',
@@ -57,7 +49,8 @@ async function testApp() {
         },
       }),
     ],
-  });
+    { corsOrigins: ['https://clinic.example'] },
+  );
 }
 
 errors('malformed JSON is 400, invalid fields are 422 listing each field', async () => {
