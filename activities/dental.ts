@@ -6,6 +6,8 @@ import nodemailer from 'nodemailer';
 import { CheckExclusionConstraintViolationError } from 'slonik';
 import {
   type Appointment,
+  appointmentsOfDay,
+  claimDigest,
   type AppointmentStatus,
   claimReminder,
   findAppointment,
@@ -85,6 +87,27 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
       const updated = await updateAppointment(db, appointmentId, { status });
       if (!updated) throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
       return updated;
+    },
+
+    /** Tomorrow's appointments to each dentist who has any (practice time zone), once per dentist and day. */
+    async sendDailyDigests(): Promise<{ day: string; dentists: number; appointments: number }> {
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: config.PRACTICE_TIME_ZONE }).format(Date.now() + 24 * 3600_000);
+      const agendas = await appointmentsOfDay(db, day, config.PRACTICE_TIME_ZONE);
+      let dentists = 0;
+      let appointments = 0;
+      for (const agenda of agendas) {
+        const channel = mailer && agenda.dentist_email ? 'email' : 'log';
+        if (!(await claimDigest(db, { dentistId: agenda.dentist_id, day, count: agenda.appointments.length, channel }))) continue;
+        const lines = agenda.appointments.map((item) => `${item.at}  ${item.patient} (${item.type})`);
+        if (channel === 'email') {
+          await mailer!.sendMail({ from: config.SMTP_FROM, to: agenda.dentist_email!, subject: `Your appointments on ${day}`, text: lines.join('\n') });
+        } else {
+          log.info('daily digest recorded (no SMTP_URL or no dentist email)', { dentistId: agenda.dentist_id, day, appointments: lines.length });
+        }
+        dentists++;
+        appointments += lines.length;
+      }
+      return { day, dentists, appointments };
     },
 
     /** At most once per appointment × offset × time: the reminders row is claimed before sending. */

@@ -1,10 +1,12 @@
 // The worker process: polls the media, cloud and dental task queues until SIGINT/SIGTERM, when the
 // SDK stops polling and lets running activities finish (shutdownGraceTime) before we close the pools.
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createLogger } from '../api/shared/logger.js';
 import { runWithConfig } from '../config/index.js';
 import { createDatabasePool } from '../db/pool.js';
 import { temporalConnectionOptions } from '../temporal/connection.js';
+import { ensureDentalSchedules } from '../temporal/dental-schedules.js';
 import { createWorkers } from './workers.js';
 
 await runWithConfig(async (config) => {
@@ -27,6 +29,9 @@ await runWithConfig(async (config) => {
   };
   const connection = await connectWithRetry(() => NativeConnection.connect(temporalConnectionOptions(config)), logger);
   const workers = await createWorkers({ connection, namespace: config.TEMPORAL_NAMESPACE, config, logger, pools });
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  await ensureDentalSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), config);
+  await clientConnection.close();
   logger.info(
     { taskQueues: workers.map((worker) => worker.options.taskQueue), metrics: config.WORKER_METRICS_ADDRESS || 'off' },
     'worker polling',

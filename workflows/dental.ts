@@ -50,7 +50,7 @@ const { bookAppointment, rescheduleAppointment, setAppointmentStatus } = proxyLo
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SlotConflict', 'RequestExpired', 'NotFound'] },
 });
 
-const { sendReminder } = proxyActivities<DentalActivities>({
+const { sendReminder, sendDailyDigests } = proxyActivities<DentalActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20 },
 });
@@ -184,4 +184,9 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   // Let an Update that is still running finish before the workflow completes.
   await condition(() => true);
   return { appointment, nextReminder: null, remindersSent, outcome: 'over' };
+}
+
+/** Run by the `dental-daily-digest` Schedule: tomorrow's agenda to every dentist who has one. */
+export async function dailyDigestWorkflow(): Promise<{ day: string; dentists: number; appointments: number }> {
+  return sendDailyDigests();
 }

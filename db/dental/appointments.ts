@@ -140,3 +140,31 @@ export function findPatientEmail(db: CommonQueryMethods, appointmentId: number) 
   return db.oneFirst(sql.type(z.object({ email: z.string() }))`
     select p.email from appointments a join patients p on p.id = a.patient_id where a.id = ${appointmentId}`);
 }
+
+/** Per active dentist: the active appointments of one practice-local day, with patient names. */
+export function appointmentsOfDay(db: CommonQueryMethods, day: string, timeZone: string) {
+  return db.any(sql.type(z.object({
+    dentist_id: z.number(), dentist_email: z.string().nullable(), dentist_name: z.string(),
+    appointments: z.array(z.object({ at: z.string(), patient: z.string(), type: z.string() })),
+  }))`
+    select d.id as dentist_id, d.email as dentist_email, d.first_name || ' ' || d.last_name as dentist_name,
+           jsonb_agg(jsonb_build_object('at', a.appointment_date, 'patient', p.first_name || ' ' || p.last_name, 'type', a.appointment_type)
+                     order by a.appointment_date) as appointments
+    from appointments a
+    join dentists d on d.id = a.dentist_id and d.is_active
+    join patients p on p.id = a.patient_id
+    where a.status in ('scheduled', 'confirmed')
+      and a.appointment_date >= (${day}::date::timestamp at time zone ${timeZone})
+      and a.appointment_date < ((${day}::date + 1)::timestamp at time zone ${timeZone})
+    group by d.id`);
+}
+
+/** Claims a dentist's digest of a day; false when it was already sent. */
+export async function claimDigest(db: CommonQueryMethods, digest: { dentistId: number; day: string; count: number; channel: 'email' | 'log' }) {
+  const claimed = await db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    insert into dentist_digests (dentist_id, digest_date, appointment_count, channel)
+    values (${digest.dentistId}, ${digest.day}::date, ${digest.count}, ${digest.channel})
+    on conflict (dentist_id, digest_date) do nothing
+    returning id`);
+  return claimed !== null;
+}
