@@ -60,7 +60,10 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
   ];
   const metrics = createHttpMetrics(options.service);
   let openApiDocument: Record<string, unknown> | undefined;
-  for (const route of [...builtIn, ...options.routes]) addRoute(methodsByPath, '', route.path, route.method);
+  for (const route of [...builtIn, ...options.routes]) {
+    addRoute(methodsByPath, '', route.path, route.method);
+    if (route.method === 'GET') addRoute(methodsByPath, '', route.path, 'HEAD');
+  }
 
   const app = new H3({
     // Errors are logged once, by onError below, as structured JSON.
@@ -172,7 +175,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
   });
 
   for (const route of options.routes) {
-    app.on(route.method, route.path, async (event) => {
+    const handle = async (event: H3Event) => {
       const log = (event.context.request as RequestState).log;
       event.context.routePath = route.path;
       if (route.quiet) event.context.quiet = true;
@@ -189,7 +192,10 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       const body =
         route.body && !route.rawBody ? await parseBody(event, route.body, route.bodyLimit ?? options.bodyLimit) : undefined;
       return route.handler({ event, body, query, params, user, log });
-    });
+    };
+    app.on(route.method, route.path, handle);
+    // Browsers, players and download managers ask HEAD before GET; Node sends no body for HEAD.
+    if (route.method === 'GET') app.on('HEAD', route.path, handle);
   }
 
   // Anything unmatched: 405 when the path exists with other methods, else 404 — always JSON.

@@ -1,0 +1,73 @@
+// A blob as an HTTP response the way browsers and download managers expect: Content-Length, strong
+// ETag (the content hash), Last-Modified, byte ranges (206, suffix ranges, 416), conditional GETs
+// (304), and a Content-Disposition that carries any file name safely (RFC 6266 / 5987). HEAD is
+// answered from metadata without opening the file.
+import { Readable } from 'node:stream';
+import type { H3Event } from 'h3';
+import { ApiError } from './errors.js';
+import type { BlobStore } from './storage.js';
+
+export interface DownloadSource {
+  store: BlobStore;
+  key: string;
+  size: number;
+  sha256: string;
+  modifiedAt: Date | string;
+  fileName: string;
+  contentType: string;
+  /** Display in the browser (players, images) rather than save. */
+  inline?: boolean;
+}
+
+/** `bytes=0-99`, `bytes=100-`, `bytes=-500` → an inclusive range; null for none or several; 'unsatisfiable'. */
+export function parseRange(header: string | null, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return null; // several ranges or another unit: serve the whole body, as RFC 9110 allows
+  const [, first, last] = match;
+  if (first === '' && last === '') return null;
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
+export function contentDisposition(fileName: string, inline = false): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${inline ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+export function blobResponse(event: H3Event, source: DownloadSource): Response {
+  const etag = `"${source.sha256}"`;
+  const headers = new Headers({
+    'accept-ranges': 'bytes',
+    etag,
+    'last-modified': new Date(source.modifiedAt).toUTCString(),
+    'content-type': source.contentType,
+    'content-disposition': contentDisposition(source.fileName, source.inline),
+    'cache-control': 'private, max-age=0, must-revalidate',
+    'x-content-type-options': 'nosniff',
+  });
+  const ifNoneMatch = event.req.headers.get('if-none-match');
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+    return new Response(null, { status: 304, headers });
+  }
+  const ifRange = event.req.headers.get('if-range');
+  const range = ifRange && ifRange !== etag ? null : parseRange(event.req.headers.get('range'), source.size);
+  if (range === 'unsatisfiable') {
+    throw new ApiError(416, 'range_not_satisfiable', `The file has ${source.size} bytes`, { headers: { 'content-range': `bytes */${source.size}` } });
+  }
+  const status = range ? 206 : 200;
+  const length = range ? range.end - range.start + 1 : source.size;
+  headers.set('content-length', String(length));
+  if (range) headers.set('content-range', `bytes ${range.start}-${range.end}/${source.size}`);
+  if (event.req.method === 'HEAD' || length === 0) return new Response(null, { status, headers });
+  const stream = source.store.read(source.key, range ?? undefined);
+  return new Response(Readable.toWeb(stream) as ReadableStream, { status, headers });
+}

@@ -1,0 +1,105 @@
+// Multipart uploads streamed to disk with formidable (never held in memory), into a folder of the
+// request's own that is removed on every path out: success (after the caller took the files),
+// refusal, error, or a client that went away mid-upload. Over a limit → 413 JSON and nothing kept.
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import formidable, { type File } from 'formidable';
+import type { H3Event } from 'h3';
+import { ApiError, badRequest, payloadTooLarge } from './errors.js';
+
+export interface UploadLimits {
+  /** Largest single file. */
+  maxFileSize: number;
+  maxFiles: number;
+  maxFields?: number;
+  maxFieldsSize?: number;
+}
+
+export interface UploadedFile {
+  field: string;
+  /** Temporary path; move or stream it before calling `discard()`. */
+  path: string;
+  size: number;
+  /** The client's name, sanitized for display; never used as a path. */
+  name: string;
+  clientMimeType: string | null;
+}
+
+export interface ReceivedUpload {
+  fields: Record<string, string>;
+  files: UploadedFile[];
+  /** Removes the request's temporary folder. Always call it (finally). */
+  discard(): Promise<void>;
+}
+
+/** A display name: no separators, control characters or `..`, at most 255 bytes. */
+export function sanitizeFileName(name: string | null | undefined): string {
+  const cleaned = (name ?? '')
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[\s.]+|[\s.]+$/g, '')
+    .trim();
+  let result = cleaned || 'file';
+  while (Buffer.byteLength(result) > 255) result = result.slice(0, -1);
+  return result;
+}
+
+const FORMIDABLE_LIMIT_CODES = new Set([1009, 1016]); // biggerThanTotalMaxFileSize, biggerThanMaxFileSize
+
+export async function receiveUpload(event: H3Event, scratchDir: string, limits: UploadLimits): Promise<ReceivedUpload> {
+  const request = event.runtime?.node?.req;
+  if (!request) throw new ApiError(500, 'internal_error', 'Uploads need the Node.js server');
+  const contentType = event.req.headers.get('content-type') ?? '';
+  if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send the upload as multipart/form-data');
+  }
+  const declared = Number(event.req.headers.get('content-length') ?? NaN);
+  const bodyLimit = limits.maxFileSize * limits.maxFiles + (limits.maxFieldsSize ?? 64 * 1024) + 64 * 1024;
+  if (declared > bodyLimit) throw tooLarge(limits);
+
+  await mkdir(scratchDir, { recursive: true });
+  const folder = await mkdtemp(join(scratchDir, 'upload-'));
+  const discard = () => rm(folder, { recursive: true, force: true });
+  const form = formidable({
+    uploadDir: folder,
+    filename: () => randomUUID(),
+    maxFiles: limits.maxFiles,
+    maxFileSize: limits.maxFileSize,
+    // formidable checks maxFileSize when a part ends; this total is checked as bytes arrive, so an
+    // oversized body is cut off early instead of landing on disk first.
+    maxTotalFileSize: limits.maxFileSize * limits.maxFiles,
+    maxFields: limits.maxFields ?? 50,
+    maxFieldsSize: limits.maxFieldsSize ?? 64 * 1024,
+    allowEmptyFiles: true,
+    minFileSize: 0,
+  });
+  try {
+    const [fields, files] = await form.parse(request as IncomingMessage);
+    const received: UploadedFile[] = [];
+    for (const [field, list] of Object.entries(files)) {
+      for (const file of (list ?? []) as File[]) {
+        if (file.size > limits.maxFileSize) throw tooLarge(limits);
+        received.push({ field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null });
+      }
+    }
+    const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
+    return { fields: flatFields, files: received, discard };
+  } catch (error) {
+    await discard();
+    if (error instanceof ApiError) throw error;
+    const code = (error as { code?: number }).code;
+    if (code !== undefined && FORMIDABLE_LIMIT_CODES.has(code)) throw tooLarge(limits);
+    if ((error as { httpCode?: number }).httpCode === 413) throw payloadTooLarge((error as Error).message);
+    if (request.destroyed || code === 1002) throw badRequest('The upload was interrupted; nothing was kept');
+    throw badRequest(`The multipart body could not be read: ${(error as Error).message}`);
+  }
+}
+
+function tooLarge(limits: UploadLimits): ApiError {
+  return payloadTooLarge(`Each file may be at most ${limits.maxFileSize} bytes (${limits.maxFiles} files at most); nothing was kept`, {
+    details: { max_file_size: limits.maxFileSize, max_files: limits.maxFiles },
+  });
+}
