@@ -1,6 +1,132 @@
-// Activities of the media task queue: one query or one side effect each, idempotent, retried by Temporal.
+// Activities of the media task queue: the steps of indexing an upload and removing blobs nobody
+// references any more. Each is idempotent (running it twice changes nothing more) and retried.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import exifr from 'exifr';
+import { parseStream } from 'music-metadata';
+import sharp from 'sharp';
+import { createLocalBlobStore } from '../api/shared/storage.js';
+import { findMediaFile, isBlobReferenced, type MediaFile, recordIndexFailure, recordIndexResult, withBlobLock } from '../db/media/files.js';
 import type { ActivityDeps } from './index.js';
 
-export function createMediaActivities(_deps: ActivityDeps) {
-  return {};
+const HEARTBEAT_EVERY_BYTES = 8 * 1024 * 1024;
+
+export function createMediaActivities({ pools, config }: ActivityDeps) {
+  const db = pools.media;
+  const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'media'));
+
+  async function fileOrFail(fileId: number): Promise<MediaFile> {
+    const file = await findMediaFile(db, fileId);
+    // Deleted while indexing: nothing left to do, and retrying would not change that.
+    if (!file) throw ApplicationFailure.nonRetryable(`media file ${fileId} no longer exists`, 'FileGone');
+    return file;
+  }
+
+  async function readAll(key: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of store.read(key)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  return {
+    /** sha256 of the stored bytes, streamed; reports progress so a stuck read is noticed and retried. */
+    async computeChecksum(fileId: number): Promise<string> {
+      const file = await fileOrFail(fileId);
+      const hash = createHash('sha256');
+      let sinceBeat = 0;
+      for await (const chunk of store.read(file.storage_key)) {
+        hash.update(chunk as Buffer);
+        sinceBeat += (chunk as Buffer).length;
+        if (sinceBeat >= HEARTBEAT_EVERY_BYTES) {
+          heartbeat();
+          sinceBeat = 0;
+        }
+      }
+      const checksum = hash.digest('hex');
+      if (checksum !== file.storage_key) throw ApplicationFailure.nonRetryable('The stored bytes do not match their checksum', 'CorruptBlob');
+      return checksum;
+    },
+
+    /** What the container says: dimensions and EXIF for images, tags and duration for audio/video, pages for PDFs. */
+    async extractMetadata(fileId: number): Promise<Record<string, unknown>> {
+      const file = await fileOrFail(fileId);
+      try {
+        if (file.file_type === 'image') {
+          const image = await sharp(await readAll(file.storage_key)).metadata();
+          const exif = await exifr.parse(await readAll(file.storage_key), { pick: ['DateTimeOriginal', 'Make', 'Model', 'Orientation'] }).catch(() => null);
+          return {
+            width: image.autoOrient?.width ?? image.width,
+            height: image.autoOrient?.height ?? image.height,
+            format: image.format,
+            ...(exif?.DateTimeOriginal && { taken_at: new Date(exif.DateTimeOriginal).toISOString() }),
+            ...((exif?.Make || exif?.Model) && { camera: [exif.Make, exif.Model].filter(Boolean).join(' ') }),
+            ...(exif?.Orientation && { orientation: exif.Orientation }),
+          };
+        }
+        if (file.file_type === 'audio' || file.file_type === 'video') {
+          const parsed = await parseStream(store.read(file.storage_key), { mimeType: file.mime_type, size: file.size_bytes }, { duration: true, skipCovers: true });
+          const video = parsed.format.trackInfo?.find((track) => track.video)?.video;
+          return {
+            ...(parsed.format.duration !== undefined && { duration: Math.round(parsed.format.duration * 1000) / 1000 }),
+            ...(parsed.common.title && { title: parsed.common.title }),
+            ...(parsed.common.artist && { artist: parsed.common.artist }),
+            ...(parsed.common.album && { album: parsed.common.album }),
+            ...(parsed.common.year && { year: parsed.common.year }),
+            ...(video?.pixelWidth && { width: video.pixelWidth, height: video.pixelHeight }),
+          };
+        }
+        if (file.mime_type === 'application/pdf') {
+          const text = (await readAll(file.storage_key)).toString('latin1');
+          return { pages: (text.match(/\/Type\s*\/Page(?!s)\b/g) ?? []).length };
+        }
+        return {};
+      } catch (error) {
+        throw ApplicationFailure.nonRetryable(`The ${file.file_type} could not be read: ${(error as Error).message}`, 'UnreadableContent');
+      }
+    },
+
+    /** A 320 px WebP for images, or the embedded cover art of audio; null when there is none. */
+    async makeThumbnail(fileId: number): Promise<string | null> {
+      const file = await fileOrFail(fileId);
+      let source: Buffer | null = null;
+      if (file.file_type === 'image') source = await readAll(file.storage_key);
+      if (file.file_type === 'audio') {
+        const parsed = await parseStream(store.read(file.storage_key), { mimeType: file.mime_type, size: file.size_bytes });
+        const cover = parsed.common.picture?.[0];
+        source = cover ? Buffer.from(cover.data) : null;
+      }
+      if (!source) return null;
+      try {
+        const thumbnail = await sharp(source).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+        return (await store.put(Readable.from(thumbnail))).key;
+      } catch (error) {
+        throw ApplicationFailure.nonRetryable(`No thumbnail could be made: ${(error as Error).message}`, 'UnreadableContent');
+      }
+    },
+
+    async finishIndexing(input: { fileId: number; checksum: string; metadata: Record<string, unknown>; thumbnailKey: string | null }): Promise<void> {
+      await recordIndexResult(db, input.fileId, input);
+    },
+
+    async markIndexFailed(input: { fileId: number; reason: string }): Promise<void> {
+      await recordIndexFailure(db, input.fileId, input.reason);
+    },
+
+    /** Deletes each blob no row references any more (content or thumbnail). Safe to run again. */
+    async removeUnreferencedBlobs(keys: string[]): Promise<number> {
+      let removed = 0;
+      for (const key of new Set(keys)) {
+        await withBlobLock(db, key, async (connection) => {
+          if (await isBlobReferenced(connection, key)) return;
+          await store.delete(key);
+          removed++;
+        });
+      }
+      return removed;
+    },
+  };
 }
+
+export type MediaActivities = ReturnType<typeof createMediaActivities>;

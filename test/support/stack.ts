@@ -68,7 +68,8 @@ async function createStack(): Promise<TestStack> {
 export function ensureWorkers(): Promise<void> {
   workers ??= (async () => {
     const { config, logger, pools } = await getStack();
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Tests fail activities on purpose; the SDK would print each one.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     const connection = await NativeConnection.connect(temporalConnectionOptions(config));
     const running = await createWorkers({ connection, namespace: config.TEMPORAL_NAMESPACE, config, logger, pools });
     const runs = running.map((worker) => worker.run());

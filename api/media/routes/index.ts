@@ -1,6 +1,7 @@
 import type { AnyRoute } from '../../shared/route.js';
 import type { MediaAppDeps } from '../app.js';
+import { mediaFileRoutes } from './files.js';
 
-export function mediaRoutes(_deps: MediaAppDeps): AnyRoute[] {
-  return [];
+export function mediaRoutes(deps: MediaAppDeps): AnyRoute[] {
+  return mediaFileRoutes(deps);
 }

@@ -1,0 +1,50 @@
+// Starting the media workflows from HTTP handlers, bounded so an unreachable Temporal is a 503.
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config/index.js';
+import { indexMediaWorkflow, removeMediaBlobsWorkflow } from '../../workflows/media.js';
+import { MediaFileId, MediaStatus, OwnerId } from '../../workflows/search-attributes.js';
+import { TASK_QUEUES } from '../../workflows/task-queues.js';
+import { isDependencyDown, serviceUnavailable } from '../shared/errors.js';
+
+export const indexWorkflowId = (fileId: number) => `media-index-${fileId}`;
+
+export function createMediaWorkflowClient(client: Client, config: Config) {
+  const bounded = async <T>(start: () => Promise<T>): Promise<T> => {
+    try {
+      return await client.withDeadline(Date.now() + config.TEMPORAL_REQUEST_TIMEOUT_MS, start);
+    } catch (error) {
+      if (isDependencyDown(error) || /deadline|UNAVAILABLE/i.test(String((error as Error)?.message))) {
+        throw serviceUnavailable('Uploads cannot be indexed right now (the workflow service is unavailable); nothing was kept');
+      }
+      throw error;
+    }
+  };
+  return {
+    startIndexing: (file: { id: number; owner_id: number; original_name: string }) =>
+      bounded(() =>
+        client.workflow.start(indexMediaWorkflow, {
+          workflowId: indexWorkflowId(file.id),
+          taskQueue: TASK_QUEUES.media,
+          args: [{ fileId: file.id }],
+          staticSummary: `Index ${file.original_name}`.slice(0, 200),
+          typedSearchAttributes: [
+            { key: MediaFileId, value: String(file.id) },
+            { key: OwnerId, value: file.owner_id },
+            { key: MediaStatus, value: 'processing' },
+          ],
+        }),
+      ),
+    removeBlobs: (fileId: number, keys: string[]) =>
+      bounded(() =>
+        client.workflow.start(removeMediaBlobsWorkflow, {
+          workflowId: `media-remove-${fileId}`,
+          taskQueue: TASK_QUEUES.media,
+          args: [keys],
+          // The row is deleted in a transaction that commits after this start returns; give it time
+          // to commit, or the blobs would still look referenced and stay.
+          startDelay: '5 seconds',
+          staticSummary: `Remove the blobs of deleted media file ${fileId}`,
+        }),
+      ),
+  };
+}

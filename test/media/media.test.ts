@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { sql } from 'slonik';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { z } from 'zod';
+import { createMediaApp } from '../../api/media/app.js';
+import { startHttpServer } from '../../api/shared/server.js';
+import { createLocalBlobStore } from '../../api/shared/storage.js';
+import type { Config } from '../../config/index.js';
+import { tokenFor } from '../support/http.js';
+import { ensureWorkers, getStack } from '../support/stack.js';
+import { onTeardown } from '../support/teardown.js';
+
+async function mediaServer(overrides: Partial<Config> = {}) {
+  const stack = await getStack();
+  await ensureWorkers();
+  const app = createMediaApp({ ...stack.depsFor('media'), guard: stack.guard, config: { ...stack.config, ...overrides } });
+  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0, graceMs: 1000 });
+  onTeardown(() => server.close());
+  return server.url;
+}
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const png = (width: number, height: number, seed = 0) =>
+  sharp({ create: { width, height, channels: 3, background: { r: seed % 256, g: 80, b: 160 } } }).png().toBuffer();
+
+/** One second of 8 kHz mono silence as a WAV file. */
+function wav(seconds = 1, rate = 8000): Buffer {
+  const data = Buffer.alloc(seconds * rate * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+async function upload(url: string, token: string, files: Array<[Buffer, string]>, extra: Record<string, string> = {}) {
+  const form = new FormData();
+  for (const [data, name] of files) form.append(files.length === 1 ? 'file' : 'files', new Blob([new Uint8Array(data)]), name);
+  for (const [key, value] of Object.entries(extra)) form.append(key, value);
+  const response = await fetch(`${url}/api/media/upload`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+async function indexed(fileId: number) {
+  const { temporal } = await getStack();
+  return temporal.workflow.getHandle(`media-index-${fileId}`).result();
+}
+
+const get = async (url: string, path: string, token?: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${url}${path}`, { headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers } });
+  const type = response.headers.get('content-type') ?? '';
+  return { status: response.status, headers: response.headers, body: type.includes('json') ? await response.json() : Buffer.from(await response.arrayBuffer()) } as { status: number; headers: Headers; body: any };
+};
+
+const media = suite('media library');
+
+media('an image is stored, indexed by its workflow (checksum, dimensions, thumbnail) and downloadable', async () => {
+  const url = await mediaServer();
+  const owner = 400_000 + Math.floor(Math.random() * 100_000);
+  const token = await tokenFor({ id: owner });
+  const image = await png(40, 30, owner);
+  const created = await upload(url, token, [[image, 'Smile "front".png']], { description: 'Front teeth', tags: 'xray, Front', user_id: '1' });
+  assert.is(created.status, 201, JSON.stringify(created.body));
+  const [file] = created.body.files;
+  assert.equal([created.body.success_count, created.body.total_count, created.body.uploaded_files], [1, 1, ['Smile "front".png']]);
+  assert.equal([file.owner_id, file.status, file.workflow_id, file.tags], [owner, 'processing', `media-index-${file.id}`, ['xray', 'front']]);
+  assert.equal(await indexed(file.id), { status: 'indexed', checksum: sha(image) });
+
+  const read = (await get(url, `/api/media/file/${file.id}`, token)).body.file;
+  assert.equal([read.status, read.checksum, read.metadata.width, read.metadata.height, read.mime_type], ['indexed', sha(image), 40, 30, 'image/png']);
+  const thumbnail = await get(url, read.thumbnail_url);
+  assert.equal([thumbnail.status, thumbnail.headers.get('content-type')], [200, 'image/webp']);
+  const download = await get(url, read.download_url, undefined, { range: 'bytes=0-7' });
+  assert.equal([download.status, (download.body as Buffer).toString('hex')], [206, image.subarray(0, 8).toString('hex')]);
+  const tampered = await get(url, read.download_url.replace(/sig=[^&]+/, 'sig=AAAA'));
+  assert.is(tampered.status, 403);
+  const found = await get(url, '/api/media/files?q=front&type=images', token);
+  assert.ok(found.body.files.some((listed: { id: number }) => listed.id === file.id), 'full-text search finds it');
+});
+
+media('audio gets its duration; content that contradicts its name is refused, naming both', async () => {
+  const url = await mediaServer();
+  const token = await tokenFor({ id: 500_000 + Math.floor(Math.random() * 100_000) });
+  const sound = await upload(url, token, [[wav(1), 'chime.wav']]);
+  assert.is(sound.status, 201, JSON.stringify(sound.body));
+  await indexed(sound.body.files[0].id);
+  const read = (await get(url, `/api/media/file/${sound.body.files[0].id}`, token)).body.file;
+  assert.equal([read.file_type, read.status, read.metadata.duration], ['audio', 'indexed', 1]);
+
+  const disguised = await upload(url, token, [[await png(8, 8), 'song.mp3']]);
+  assert.is(disguised.status, 415);
+  assert.match(disguised.body.message, /song\.mp3 is named as audio \(\.mp3\) but its content is image\/png/);
+  const unknown = await upload(url, token, [[Buffer.from('MZ\x90\x00binary'), 'tool.exe']]);
+  assert.is(unknown.status, 415);
+  const listed = await get(url, '/api/media/files?per_page=100', token);
+  assert.is(listed.body.total, 1, 'refused uploads left no row');
+});
+
+media('over the size limit is 413 and keeps nothing; a failing step ends "failed" but the file stays', async () => {
+  const url = await mediaServer({ MEDIA_MAX_FILE_SIZE: 20_000 });
+  const token = await tokenFor({ id: 600_000 + Math.floor(Math.random() * 100_000) });
+  const big = await upload(url, token, [[Buffer.concat([await png(8, 8), Buffer.alloc(50_000)]), 'big.png']]);
+  assert.is(big.status, 413);
+  assert.is((await get(url, '/api/media/files', token)).body.total, 0);
+
+  const corrupt = Buffer.concat([(await png(8, 8)).subarray(0, 40), Buffer.from('not really an image at all')]);
+  const broken = await upload(url, token, [[corrupt, 'broken.png']]);
+  assert.is(broken.status, 201);
+  const result = (await indexed(broken.body.files[0].id)) as { status: string; reason: string };
+  assert.is(result.status, 'failed');
+  const read = (await get(url, `/api/media/file/${broken.body.files[0].id}`, token)).body.file;
+  assert.equal([read.status, typeof read.failure_reason], ['failed', 'string']);
+  assert.is((await get(url, read.download_url)).status, 200, 'still downloadable');
+});
+
+media('identical uploads share one blob, removed only when the last reference goes', async () => {
+  const url = await mediaServer();
+  const { config, pools } = await getStack();
+  const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'media'));
+  const token = await tokenFor({ id: 700_000 + Math.floor(Math.random() * 100_000) });
+  const image = await png(12, 12, 99);
+  const first = (await upload(url, token, [[image, 'a.png']])).body.files[0];
+  const second = (await upload(url, token, [[image, 'b.png']])).body.files[0];
+  await Promise.all([indexed(first.id), indexed(second.id)]);
+  const keys = await pools.media.anyFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from media_files where id in (${first.id}, ${second.id})`);
+  assert.equal([...new Set(keys)], [sha(image)], 'one blob for both rows');
+
+  const remove = (id: number) => fetch(`${url}/api/media/file/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  assert.is((await remove(first.id)).status, 200);
+  assert.is((await get(url, `/api/media/file/${first.id}`, token)).status, 404, 'the row goes at once');
+  const { temporal } = await getStack();
+  await temporal.workflow.getHandle(`media-remove-${first.id}`).result();
+  assert.ok(await store.stat(sha(image)), 'still referenced by the second upload');
+  assert.is((await get(url, second.download_url)).status, 200);
+  assert.is((await remove(second.id)).status, 200);
+  await temporal.workflow.getHandle(`media-remove-${second.id}`).result();
+  assert.is(await store.stat(sha(image)), null, 'gone with its last reference');
+});
+
+media('other users see only public files; only the owner edits', async () => {
+  const url = await mediaServer();
+  const [alice, bob] = [800_000 + Math.floor(Math.random() * 50_000), 850_000 + Math.floor(Math.random() * 50_000)];
+  const [aliceToken, bobToken] = [await tokenFor({ id: alice }), await tokenFor({ id: bob })];
+  const file = (await upload(url, aliceToken, [[await png(9, 9, 7), 'private.png']])).body.files[0];
+  for (const path of [`/api/media/file/${file.id}`, `/api/media/download/${file.id}`]) assert.is((await get(url, path, bobToken)).status, 404);
+  const edit = (token: string, json: object) =>
+    fetch(`${url}/api/media/file/${file.id}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
+  assert.is((await edit(bobToken, { is_public: true })).status, 404);
+  assert.is((await edit(aliceToken, { is_public: true, tags: ['shared'] })).status, 200);
+  assert.is((await get(url, `/api/media/file/${file.id}`, bobToken)).status, 200, 'public now');
+  assert.is((await fetch(`${url}/api/media/file/${file.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${bobToken}` } })).status, 404);
+  assert.is((await get(url, `/api/media/file/${file.id}`)).status, 401);
+  const stats = (await get(url, '/api/media/stats', aliceToken)).body;
+  assert.equal([stats.total_files, stats.by_type.image.files], [1, 1]);
+});
+
+media.run();
