@@ -1,6 +1,43 @@
-// Activities of the cloud task queue: one query or one side effect each, idempotent, retried by Temporal.
+// Activities of the cloud task queue: removing a deleted folder tree batch by batch, and blobs
+// nobody references any more. Each batch is its own transaction, so a crash resumes where it stopped.
+import { join } from 'node:path';
+import { heartbeat } from '@temporalio/activity';
+import { createLocalBlobStore } from '../api/shared/storage.js';
+import { isCloudBlobReferenced, settleQuota } from '../db/cloud/files.js';
+import { purgeDeletedBatch } from '../db/cloud/folders.js';
 import type { ActivityDeps } from './index.js';
 
-export function createCloudActivities(_deps: ActivityDeps) {
-  return {};
+export interface TreeProgress {
+  filesRemoved: number;
+  bytesFreed: number;
+  done: boolean;
 }
+
+export function createCloudActivities({ pools, config }: ActivityDeps) {
+  const db = pools.cloud;
+  const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
+
+  return {
+    /** Removes up to `batchSize` files of a deleted tree (their bytes leave the quota); `done` when none remain. */
+    async purgeFolderBatch(input: { folderId: number; batchSize: number }): Promise<TreeProgress> {
+      const removed = await db.transaction(async (transaction) => {
+        const rows = await purgeDeletedBatch(transaction, input.folderId, input.batchSize);
+        const byOwner = new Map<number, number>();
+        for (const row of rows) byOwner.set(row.owner_id, (byOwner.get(row.owner_id) ?? 0) + row.size_bytes);
+        for (const [owner, bytes] of byOwner) await settleQuota(transaction, owner, 0, -bytes);
+        return rows;
+      });
+      for (const key of new Set(removed.map((row) => row.storage_key))) {
+        if (!(await isCloudBlobReferenced(db, key))) await store.delete(key);
+        heartbeat();
+      }
+      return {
+        filesRemoved: removed.length,
+        bytesFreed: removed.reduce((sum, row) => sum + row.size_bytes, 0),
+        done: removed.length === 0,
+      };
+    },
+  };
+}
+
+export type CloudActivities = ReturnType<typeof createCloudActivities>;

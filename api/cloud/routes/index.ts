@@ -1,6 +1,8 @@
 import type { AnyRoute } from '../../shared/route.js';
 import type { CloudAppDeps } from '../app.js';
+import { fileRoutes } from './files.js';
+import { folderRoutes } from './folders.js';
 
-export function cloudRoutes(_deps: CloudAppDeps): AnyRoute[] {
-  return [];
+export function cloudRoutes(deps: CloudAppDeps): AnyRoute[] {
+  return [...folderRoutes(deps), ...fileRoutes(deps)];
 }

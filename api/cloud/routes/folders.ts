@@ -1,0 +1,139 @@
+// Folders: a tree per user. Deleting one hides the whole subtree at once and a workflow removes it.
+import { UniqueIntegrityConstraintViolationError } from 'slonik';
+import { z } from 'zod';
+import { listCloudFiles } from '../../../db/cloud/files.js';
+import { breadcrumb, findFolder, insertFolder, isSelfOrDescendant, listFolders, softDeleteTree, updateFolder } from '../../../db/cloud/folders.js';
+import { deleteFolderTreeWorkflow } from '../../../workflows/cloud.js';
+import { FolderId, OwnerId } from '../../../workflows/search-attributes.js';
+import { TASK_QUEUES } from '../../../workflows/task-queues.js';
+import { conflict, invalidFields, isDependencyDown, notFound, serviceUnavailable } from '../../shared/errors.js';
+import { defineRoute } from '../../shared/route.js';
+import { fields } from '../../shared/validation.js';
+import type { CloudAppDeps } from '../app.js';
+
+export const entryName = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .refine((name) => Buffer.byteLength(name) <= 255, 'must be at most 255 bytes')
+  .refine((name) => !name.includes('/') && !name.includes('\\'), 'must not contain / or \\')
+  .refine((name) => name !== '.' && name !== '..', 'must not be . or ..')
+  .refine((name) => !/[\u0000-\u001f]/.test(name), 'must not contain control characters');
+
+/** `parent_id=` or `null` → root; absent → undefined; a number → that folder. */
+const parentFilter = z
+  .union([z.literal(''), z.literal('null'), fields.id])
+  .optional()
+  .transform((value) => (value === '' || value === 'null' ? null : value));
+
+function nameTaken(error: unknown): never {
+  if (error instanceof UniqueIntegrityConstraintViolationError) throw conflict('Something in that folder already has this name', { details: { field: 'name' } });
+  throw error;
+}
+
+export function folderRoutes(deps: CloudAppDeps) {
+  const { pool, config } = deps;
+  const temporal = deps.temporal!;
+  const mustOwn = async (id: number, ownerId: number, field?: string) => {
+    const folder = await findFolder(pool, id, ownerId);
+    if (!folder) throw field ? invalidFields({ [field]: ['no such folder of yours'] }) : notFound('No such folder');
+    return folder;
+  };
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/cloud/folders',
+      summary: 'Create a folder (in parent_id, or at the root)',
+      access: 'user',
+      body: z.object({ name: entryName, parent_id: fields.id.nullable().optional() }),
+      handler: async ({ user, body, event }) => {
+        if (body.parent_id) await mustOwn(body.parent_id, user.id, 'parent_id');
+        const folder = await insertFolder(pool, { ownerId: user.id, parentId: body.parent_id ?? null, name: body.name }).catch(nameTaken);
+        event.res.status = 201;
+        return { message: 'Folder created successfully', folder };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/cloud/folders',
+      summary: 'Your folders: all of them, the root ones (parent_id=null) or the children of one',
+      access: 'user',
+      query: z.object({ parent_id: parentFilter }),
+      handler: async ({ user, query }) => ({ folders: await listFolders(pool, user.id, query.parent_id) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/cloud/folder/:id',
+      summary: 'A folder with its files, subfolders and the path to the root',
+      access: 'user',
+      params: z.object({ id: fields.id }),
+      handler: async ({ user, params }) => {
+        const folder = await mustOwn(params.id, user.id);
+        const [subfolders, { files }, path] = await Promise.all([
+          listFolders(pool, user.id, folder.id),
+          listCloudFiles(pool, { ownerId: user.id, folderId: folder.id, page: 1, perPage: 1000 }),
+          breadcrumb(pool, folder.id),
+        ]);
+        return { folder, files: files.map(({ storage_key: _key, ...file }) => file), subfolders, path };
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/api/cloud/folder/:id',
+      summary: 'Rename or move a folder (never into itself or below itself)',
+      access: 'user',
+      params: z.object({ id: fields.id }),
+      body: z.object({ name: entryName.optional(), parent_id: fields.id.nullable().optional() }),
+      handler: async ({ user, params, body }) => {
+        await mustOwn(params.id, user.id);
+        if (body.parent_id) {
+          await mustOwn(body.parent_id, user.id, 'parent_id');
+          if (await isSelfOrDescendant(pool, params.id, body.parent_id)) {
+            throw conflict('A folder cannot move into itself or one of its subfolders', { details: { reason: 'cycle' } });
+          }
+        }
+        const folder = await updateFolder(pool, params.id, { name: body.name, parentId: body.parent_id }).catch(nameTaken);
+        return { message: 'Folder updated successfully', folder };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/cloud/folder/:id',
+      summary: 'Delete a folder and everything in it: gone from listings at once, removed by a workflow',
+      access: 'user',
+      params: z.object({ id: fields.id }),
+      responses: { 202: { description: 'Hidden; the workflow removes it and frees its bytes' } },
+      handler: async ({ user, params, event }) => {
+        await mustOwn(params.id, user.id);
+        const workflowId = `folder-delete-${params.id}`;
+        await pool.transaction(async (transaction) => {
+          await softDeleteTree(transaction, params.id);
+          try {
+            await temporal.withDeadline(Date.now() + config.TEMPORAL_REQUEST_TIMEOUT_MS, () =>
+              temporal.workflow.start(deleteFolderTreeWorkflow, {
+                workflowId,
+                taskQueue: TASK_QUEUES.cloud,
+                args: [{ folderId: params.id }],
+                // The hiding commits when this start returns; let it land first.
+                startDelay: '2 seconds',
+                staticSummary: `Delete folder ${params.id} and everything in it`,
+                typedSearchAttributes: [
+                  { key: FolderId, value: String(params.id) },
+                  { key: OwnerId, value: user.id },
+                ],
+              }),
+            );
+          } catch (error) {
+            if (isDependencyDown(error) || /deadline|UNAVAILABLE/i.test(String((error as Error)?.message))) {
+              throw serviceUnavailable('Folders cannot be deleted right now (the workflow service is unavailable); nothing was deleted');
+            }
+            throw error;
+          }
+        });
+        event.res.status = 202;
+        return { message: 'Folder deletion started', workflow_id: workflowId };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,124 @@
+// Files, their versions and the owner's quota. A new upload of an existing name in a folder is a new
+// version of that file; the last `keep` versions are kept.
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+
+export const cloudFileRow = z.object({
+  id: z.number(),
+  owner_id: z.number(),
+  folder_id: z.number().nullable(),
+  name: z.string(),
+  mime_type: z.string(),
+  size_bytes: z.number(),
+  storage_key: z.string(),
+  version: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type CloudFile = z.infer<typeof cloudFileRow>;
+const COLUMNS = sql.fragment`id, owner_id, folder_id, name, mime_type, size_bytes, storage_key, version, created_at, updated_at`;
+
+export const versionRow = z.object({ version: z.number(), size_bytes: z.number(), mime_type: z.string(), storage_key: z.string(), created_at: z.string() });
+
+/**
+ * Reserves `bytes` of the owner's quota (creating their row at `defaultQuota`), or returns the figures
+ * that refuse it. One statement: concurrent reservations cannot together pass the quota.
+ */
+export async function reserveQuota(db: CommonQueryMethods, ownerId: number, bytes: number, defaultQuota: number) {
+  await db.query(sql.unsafe`insert into quotas (owner_id, quota_bytes) values (${ownerId}, ${defaultQuota}) on conflict (owner_id) do nothing`);
+  const reserved = await db.maybeOne(sql.type(z.object({ used_bytes: z.number() }))`
+    update quotas set reserved_bytes = reserved_bytes + ${bytes}
+    where owner_id = ${ownerId} and used_bytes + reserved_bytes + ${bytes} <= quota_bytes
+    returning used_bytes`);
+  if (reserved) return { ok: true as const };
+  const figures = await db.one(sql.type(z.object({ used_bytes: z.number(), reserved_bytes: z.number(), quota_bytes: z.number() }))`
+    select used_bytes, reserved_bytes, quota_bytes from quotas where owner_id = ${ownerId}`);
+  return { ok: false as const, used: figures.used_bytes + figures.reserved_bytes, quota: figures.quota_bytes };
+}
+
+/** Turns a reservation into usage (`used` may be less than reserved: the real size), or just releases it. */
+export async function settleQuota(db: CommonQueryMethods, ownerId: number, reserved: number, used: number) {
+  await db.query(sql.unsafe`
+    update quotas set reserved_bytes = greatest(reserved_bytes - ${reserved}, 0), used_bytes = greatest(used_bytes + ${used}, 0)
+    where owner_id = ${ownerId}`);
+}
+
+export function getQuota(db: CommonQueryMethods, ownerId: number, defaultQuota: number) {
+  return db.one(sql.type(z.object({ quota_bytes: z.number(), used_bytes: z.number() }))`
+    select coalesce((select quota_bytes from quotas where owner_id = ${ownerId}), ${defaultQuota})::bigint as quota_bytes,
+           coalesce((select used_bytes from quotas where owner_id = ${ownerId}), 0)::bigint as used_bytes`);
+}
+
+export async function setQuota(db: CommonQueryMethods, ownerId: number, quotaBytes: number) {
+  await db.query(sql.unsafe`
+    insert into quotas (owner_id, quota_bytes) values (${ownerId}, ${quotaBytes})
+    on conflict (owner_id) do update set quota_bytes = excluded.quota_bytes`);
+}
+
+/**
+ * Stores an upload: a new file, or a new version of the live file with that name in that folder.
+ * Versions beyond `keep` are dropped; returns the file and the bytes the drop freed (blobs to check).
+ */
+export async function storeUpload(
+  db: CommonQueryMethods,
+  upload: { ownerId: number; folderId: number | null; name: string; mimeType: string; size: number; storageKey: string; keep: number },
+) {
+  const file = await db.one(sql.type(cloudFileRow)`
+    insert into cloud_files (owner_id, folder_id, name, mime_type, size_bytes, storage_key)
+    values (${upload.ownerId}, ${upload.folderId}, ${upload.name}, ${upload.mimeType}, ${upload.size}, ${upload.storageKey})
+    on conflict (owner_id, folder_id, name) where deleted_at is null do update set
+      version = cloud_files.version + 1, mime_type = excluded.mime_type, size_bytes = excluded.size_bytes,
+      storage_key = excluded.storage_key, updated_at = now()
+    returning ${COLUMNS}`);
+  await db.query(sql.unsafe`
+    insert into file_versions (file_id, version, storage_key, size_bytes, mime_type)
+    values (${file.id}, ${file.version}, ${upload.storageKey}, ${upload.size}, ${upload.mimeType})`);
+  const dropped = await db.any(sql.type(z.object({ storage_key: z.string(), size_bytes: z.number() }))`
+    delete from file_versions where file_id = ${file.id} and version <= ${file.version - upload.keep}
+    returning storage_key, size_bytes`);
+  return { file, dropped };
+}
+
+export function findCloudFile(db: CommonQueryMethods, id: number, ownerId: number) {
+  return db.maybeOne(sql.type(cloudFileRow)`select ${COLUMNS} from cloud_files where id = ${id} and owner_id = ${ownerId} and deleted_at is null`);
+}
+
+export function listVersions(db: CommonQueryMethods, fileId: number) {
+  return db.any(sql.type(versionRow)`
+    select version, size_bytes, mime_type, storage_key, created_at from file_versions where file_id = ${fileId} order by version desc`);
+}
+
+export async function listCloudFiles(db: CommonQueryMethods, options: { ownerId: number; folderId?: number | null; search?: string; page: number; perPage: number }) {
+  const conditions = [sql.fragment`owner_id = ${options.ownerId}`, sql.fragment`deleted_at is null`];
+  if (options.folderId !== undefined) conditions.push(options.folderId === null ? sql.fragment`folder_id is null` : sql.fragment`folder_id = ${options.folderId}`);
+  if (options.search) conditions.push(sql.fragment`name ilike ${`%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  const where = sql.join(conditions, sql.fragment` and `);
+  const [files, total] = await Promise.all([
+    db.any(sql.type(cloudFileRow)`select ${COLUMNS} from cloud_files where ${where} order by lower(name), id
+      limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`),
+    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from cloud_files where ${where}`),
+  ]);
+  return { files, total };
+}
+
+export function cloudStats(db: CommonQueryMethods, ownerId: number) {
+  return db.one(sql.type(z.object({ files: z.number(), folders: z.number(), versions_bytes: z.number(), by_type: z.record(z.string(), z.number()) }))`
+    select
+      (select count(*)::int from cloud_files where owner_id = ${ownerId} and deleted_at is null) as files,
+      (select count(*)::int from folders where owner_id = ${ownerId} and deleted_at is null) as folders,
+      (select coalesce(sum(v.size_bytes), 0)::bigint from file_versions v join cloud_files f on f.id = v.file_id
+        where f.owner_id = ${ownerId} and f.deleted_at is null and v.version < f.version) as versions_bytes,
+      (select coalesce(jsonb_object_agg(kind, n), '{}'::jsonb) from (
+        select split_part(mime_type, '/', 1) as kind, count(*)::int as n from cloud_files
+        where owner_id = ${ownerId} and deleted_at is null group by 1) k) as by_type`);
+}
+
+/** Whether any version of any file still uses this blob. */
+export function isCloudBlobReferenced(db: CommonQueryMethods, key: string) {
+  return db.oneFirst(sql.type(z.object({ used: z.boolean() }))`
+    select exists (select 1 from file_versions where storage_key = ${key}) as used`);
+}
+
+export async function deleteCloudFile(db: CommonQueryMethods, id: number): Promise<void> {
+  await db.query(sql.unsafe`delete from cloud_files where id = ${id}`);
+}

@@ -1,0 +1,105 @@
+// Folder trees. A deleted folder is hidden at once (deleted_at on it and everything below) and removed
+// for good by deleteFolderTreeWorkflow in batches.
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+
+export const folderRow = z.object({
+  id: z.number(),
+  owner_id: z.number(),
+  parent_id: z.number().nullable(),
+  name: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Folder = z.infer<typeof folderRow>;
+const COLUMNS = sql.fragment`id, owner_id, parent_id, name, created_at, updated_at`;
+
+export function insertFolder(db: CommonQueryMethods, folder: { ownerId: number; parentId: number | null; name: string }) {
+  return db.one(sql.type(folderRow)`
+    insert into folders (owner_id, parent_id, name) values (${folder.ownerId}, ${folder.parentId}, ${folder.name})
+    returning ${COLUMNS}`);
+}
+
+export function findFolder(db: CommonQueryMethods, id: number, ownerId: number) {
+  return db.maybeOne(sql.type(folderRow)`
+    select ${COLUMNS} from folders where id = ${id} and owner_id = ${ownerId} and deleted_at is null`);
+}
+
+/** `parentId`: undefined → all the owner's folders; null → root folders; n → children of n. */
+export function listFolders(db: CommonQueryMethods, ownerId: number, parentId: number | null | undefined) {
+  const filter =
+    parentId === undefined ? sql.fragment`true` : parentId === null ? sql.fragment`parent_id is null` : sql.fragment`parent_id = ${parentId}`;
+  return db.any(sql.type(folderRow)`
+    select ${COLUMNS} from folders where owner_id = ${ownerId} and deleted_at is null and ${filter} order by lower(name), id`);
+}
+
+/** From the root down to the folder itself. */
+export function breadcrumb(db: CommonQueryMethods, id: number) {
+  return db.any(sql.type(z.object({ id: z.number(), name: z.string() }))`
+    with recursive up as (
+      select id, parent_id, name, 0 as depth from folders where id = ${id}
+      union all
+      select f.id, f.parent_id, f.name, up.depth + 1 from folders f join up on f.id = up.parent_id
+    )
+    select id, name from up order by depth desc`);
+}
+
+/** Whether `candidate` is `folder` itself or lies below it (a move there would make a cycle). */
+export async function isSelfOrDescendant(db: CommonQueryMethods, folder: number, candidate: number): Promise<boolean> {
+  return db.oneFirst(sql.type(z.object({ inside: z.boolean() }))`
+    with recursive down as (
+      select id from folders where id = ${folder}
+      union all
+      select f.id from folders f join down on f.parent_id = down.id
+    )
+    select exists (select 1 from down where id = ${candidate}) as inside`);
+}
+
+export function updateFolder(db: CommonQueryMethods, id: number, changes: { name?: string; parentId?: number | null }) {
+  return db.one(sql.type(folderRow)`
+    update folders set
+      name = coalesce(${changes.name ?? null}, name),
+      parent_id = case when ${changes.parentId !== undefined} then ${changes.parentId ?? null}::bigint else parent_id end,
+      updated_at = now()
+    where id = ${id}
+    returning ${COLUMNS}`);
+}
+
+/** Hides a folder, its subfolders and their files at once; returns how many folders it hid. */
+export function softDeleteTree(db: CommonQueryMethods, id: number) {
+  return db.oneFirst(sql.type(z.object({ folders: z.number() }))`
+    with recursive down as (
+      select id from folders where id = ${id} and deleted_at is null
+      union all
+      select f.id from folders f join down on f.parent_id = down.id where f.deleted_at is null
+    ), hidden as (
+      update folders set deleted_at = now() where id in (select id from down) returning id
+    ), files as (
+      update cloud_files set deleted_at = now() where folder_id in (select id from down) and deleted_at is null
+    )
+    select count(*)::int as folders from hidden`);
+}
+
+/**
+ * One batch of a tree deletion: up to `limit` files of the hidden tree are removed with their
+ * versions; returns their storage keys and bytes. When no file is left, the hidden folders go.
+ */
+export async function purgeDeletedBatch(db: CommonQueryMethods, rootId: number, limit: number) {
+  const removed = await db.any(sql.type(z.object({ storage_key: z.string(), size_bytes: z.number(), owner_id: z.number() }))`
+    with recursive tree as (
+      select id from folders where id = ${rootId} and deleted_at is not null
+      union all
+      select f.id from folders f join tree on f.parent_id = tree.id
+    ), batch as (
+      select id from cloud_files where folder_id in (select id from tree) and deleted_at is not null order by id limit ${limit}
+    ), versions as (
+      delete from file_versions where file_id in (select id from batch) returning storage_key, size_bytes, file_id
+    ), files as (
+      delete from cloud_files where id in (select id from batch) returning id, owner_id
+    )
+    select v.storage_key, v.size_bytes, f.owner_id from versions v join files f on f.id = v.file_id`);
+  if (removed.length === 0) {
+    await db.query(sql.unsafe`delete from folders where id = ${rootId} and deleted_at is not null`);
+  }
+  return removed;
+}
