@@ -5,6 +5,7 @@ import { heartbeat } from '@temporalio/activity';
 import { createLocalBlobStore } from '../api/shared/storage.js';
 import { isCloudBlobReferenced, settleQuota } from '../db/cloud/files.js';
 import { purgeDeletedBatch } from '../db/cloud/folders.js';
+import { setShareState } from '../db/cloud/shares.js';
 import type { ActivityDeps } from './index.js';
 
 export interface TreeProgress {
@@ -18,6 +19,11 @@ export function createCloudActivities({ pools, config }: ActivityDeps) {
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
 
   return {
+    /** Marks a link expired (a revoked or already expired one stays as it is). */
+    async expireShareLink(linkId: number): Promise<boolean> {
+      return (await setShareState(db, linkId, 'expired')) !== null;
+    },
+
     /** Removes up to `batchSize` files of a deleted tree (their bytes leave the quota); `done` when none remain. */
     async purgeFolderBatch(input: { folderId: number; batchSize: number }): Promise<TreeProgress> {
       const removed = await db.transaction(async (transaction) => {

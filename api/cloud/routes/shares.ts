@@ -1,0 +1,156 @@
+// Share links: a 128-bit random token (only its hash is stored), an expiry kept by a workflow timer
+// and re-checked on every download, an optional password and download limit.
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { findCloudFile, listVersions } from '../../../db/cloud/files.js';
+import { countDownload, findShareByHash, insertShare, listShares, setShareState } from '../../../db/cloud/shares.js';
+import { revokeShareSignal, shareLinkWorkflow } from '../../../workflows/cloud.js';
+import { OwnerId, ShareExpiresAt } from '../../../workflows/search-attributes.js';
+import { TASK_QUEUES } from '../../../workflows/task-queues.js';
+import { blobResponse } from '../../shared/downloads.js';
+import { ApiError, gone, invalidFields, isDependencyDown, notFound, serviceUnavailable } from '../../shared/errors.js';
+import { defineRoute } from '../../shared/route.js';
+import { createLocalBlobStore } from '../../shared/storage.js';
+import { fields } from '../../shared/validation.js';
+import type { CloudAppDeps } from '../app.js';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
+const hashToken = (token: string) => createHash('sha256').update(token).digest();
+const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
+
+async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return `${salt.toString('base64url')}.${(await scryptAsync(password, salt, 32)).toString('base64url')}`;
+}
+
+async function passwordMatches(password: string, stored: string): Promise<boolean> {
+  const [salt, expected] = stored.split('.');
+  const actual = await scryptAsync(password, Buffer.from(salt!, 'base64url'), 32);
+  const wanted = Buffer.from(expected!, 'base64url');
+  return actual.length === wanted.length && timingSafeEqual(actual, wanted);
+}
+
+export function shareRoutes(deps: CloudAppDeps) {
+  const { pool, config } = deps;
+  const temporal = deps.temporal!;
+  const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
+  const bounded = async <T>(call: () => Promise<T>) => {
+    try {
+      return await temporal.withDeadline(Date.now() + config.TEMPORAL_REQUEST_TIMEOUT_MS, call);
+    } catch (error) {
+      if (isDependencyDown(error) || /deadline|UNAVAILABLE/i.test(String((error as Error)?.message))) {
+        throw serviceUnavailable('Share links cannot be created right now (the workflow service is unavailable); nothing was created');
+      }
+      throw error;
+    }
+  };
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/cloud/share/:file_id',
+      summary: 'Create a share link for one of your files (expires_in seconds or expires_at; optional password and download limit)',
+      access: 'user',
+      params: z.object({ file_id: fields.id }),
+      body: z.object({
+        expires_in: z.number().int().min(1).max(MAX_LIFETIME_SECONDS).optional(),
+        expires_at: z.iso.datetime({ offset: true }).optional(),
+        password: z.string().min(4).max(200).optional(),
+        max_downloads: z.number().int().min(1).max(1_000_000).optional(),
+      }),
+      handler: async ({ user, params, body, event }) => {
+        const file = await findCloudFile(pool, params.file_id, user.id);
+        if (!file) throw notFound('No such file');
+        const expiresAt = body.expires_at ? new Date(body.expires_at) : new Date(Date.now() + (body.expires_in ?? 7 * 24 * 3600) * 1000);
+        if (expiresAt.getTime() <= Date.now() || expiresAt.getTime() > Date.now() + MAX_LIFETIME_SECONDS * 1000) {
+          throw invalidFields({ expires_at: ['must be in the future and within a year'] });
+        }
+        const token = randomBytes(16).toString('base64url');
+        await pool.transaction(async (transaction) => {
+          const link = await insertShare(transaction, {
+            tokenHash: hashToken(token),
+            fileId: file.id,
+            ownerId: user.id,
+            expiresAt: expiresAt.toISOString(),
+            passwordHash: body.password ? await hashPassword(body.password) : null,
+            maxDownloads: body.max_downloads ?? null,
+          });
+          await bounded(() =>
+            temporal.workflow.start(shareLinkWorkflow, {
+              workflowId: `share-${link.id}`,
+              taskQueue: TASK_QUEUES.cloud,
+              args: [{ linkId: link.id, expiresAt: expiresAt.toISOString() }],
+              staticSummary: `Share link ${link.id} for ${file.name}`.slice(0, 200),
+              typedSearchAttributes: [
+                { key: ShareExpiresAt, value: expiresAt },
+                { key: OwnerId, value: user.id },
+              ],
+            }),
+          );
+        });
+        event.res.status = 201;
+        return {
+          message: 'Share link created',
+          shared_link: token,
+          share_url: `/api/cloud/shared/${token}`,
+          expires_at: expiresAt.toISOString(),
+          max_downloads: body.max_downloads ?? null,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/cloud/file/:id/shares',
+      summary: 'The share links of one of your files (tokens are never shown again)',
+      access: 'user',
+      params: z.object({ id: fields.id }),
+      handler: async ({ user, params }) => {
+        if (!(await findCloudFile(pool, params.id, user.id))) throw notFound('No such file');
+        return { shares: await listShares(pool, params.id) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/cloud/share/:token',
+      summary: 'Revoke a share link at once',
+      access: 'user',
+      params: z.object({ token: z.string().min(10).max(100) }),
+      handler: async ({ user, params }) => {
+        const link = await findShareByHash(pool, hashToken(params.token));
+        if (!link || link.owner_id !== user.id) throw notFound('No such share link of yours');
+        await setShareState(pool, link.id, 'revoked');
+        // The row already refuses downloads; the signal only ends the timer early.
+        await temporal.workflow.getHandle(`share-${link.id}`).signal(revokeShareSignal).catch(() => undefined);
+        return { message: 'Share link revoked' };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/cloud/shared/:token',
+      summary: 'Download through a share link (no login; password in X-Share-Password when the link has one)',
+      access: 'public',
+      params: z.object({ token: z.string().min(1).max(100) }),
+      handler: async ({ event, params }) => {
+        const link = await findShareByHash(pool, hashToken(params.token));
+        if (!link) throw notFound('No such share link');
+        if (link.state === 'revoked') throw gone('link_revoked', 'This link was revoked by its owner');
+        if (link.state === 'expired' || Date.parse(link.expires_at) <= Date.now()) throw gone('link_expired', 'This link has expired');
+        if (link.max_downloads !== null && link.download_count >= link.max_downloads) throw gone('download_limit', 'This link has reached its download limit');
+        if (link.password_hash) {
+          const password = event.req.headers.get('x-share-password');
+          if (!password) throw new ApiError(401, 'password_required', 'This link needs its password (X-Share-Password header)');
+          if (!(await passwordMatches(password, link.password_hash))) throw new ApiError(403, 'wrong_password', 'The password is not correct');
+        }
+        const file = await findCloudFile(pool, link.file_id, link.owner_id);
+        const version = file && (await listVersions(pool, file.id)).find((entry) => entry.version === file.version);
+        if (!file || !version) throw gone('link_expired', 'The shared file no longer exists');
+        if (event.req.method === 'GET' && !event.req.headers.get('range') && !(await countDownload(pool, link.id))) {
+          throw gone('download_limit', 'This link has reached its download limit');
+        }
+        return blobResponse(event, { store, key: version.storage_key, size: version.size_bytes, sha256: version.storage_key, modifiedAt: version.created_at, fileName: file.name, contentType: version.mime_type });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,46 @@
+// Share links. Only a hash of the token is stored; the row is the truth the download path reads.
+import { type CommonQueryMethods, sql } from 'slonik';
+import { z } from 'zod';
+
+export const shareRow = z.object({
+  id: z.number(),
+  file_id: z.number(),
+  owner_id: z.number(),
+  expires_at: z.string(),
+  has_password: z.boolean(),
+  max_downloads: z.number().nullable(),
+  download_count: z.number(),
+  state: z.enum(['active', 'expired', 'revoked']),
+  created_at: z.string(),
+});
+const COLUMNS = sql.fragment`id, file_id, owner_id, expires_at, password_hash is not null as has_password, max_downloads, download_count, state, created_at`;
+
+export function insertShare(db: CommonQueryMethods, share: { tokenHash: Buffer; fileId: number; ownerId: number; expiresAt: string; passwordHash: string | null; maxDownloads: number | null }) {
+  return db.one(sql.type(shareRow)`
+    insert into share_links (token_hash, file_id, owner_id, expires_at, password_hash, max_downloads)
+    values (${sql.binary(share.tokenHash)}, ${share.fileId}, ${share.ownerId}, ${share.expiresAt}, ${share.passwordHash}, ${share.maxDownloads})
+    returning ${COLUMNS}`);
+}
+
+export function findShareByHash(db: CommonQueryMethods, tokenHash: Buffer) {
+  return db.maybeOne(sql.type(shareRow.extend({ password_hash: z.string().nullable() }))`
+    select ${COLUMNS}, password_hash from share_links where token_hash = ${sql.binary(tokenHash)}`);
+}
+
+export function listShares(db: CommonQueryMethods, fileId: number) {
+  return db.any(sql.type(shareRow)`select ${COLUMNS} from share_links where file_id = ${fileId} order by id desc`);
+}
+
+/** Counts a download if the link allows one more; false when the limit is reached. */
+export async function countDownload(db: CommonQueryMethods, id: number): Promise<boolean> {
+  const counted = await db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    update share_links set download_count = download_count + 1
+    where id = ${id} and state = 'active' and expires_at > now() and (max_downloads is null or download_count < max_downloads)
+    returning id`);
+  return counted !== null;
+}
+
+export function setShareState(db: CommonQueryMethods, id: number, state: 'expired' | 'revoked') {
+  return db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    update share_links set state = ${state} where id = ${id} and state = 'active' returning id`);
+}
