@@ -8,7 +8,8 @@ import type { Appointment, AppointmentStatus } from '../../db/dental/appointment
 import { appointmentWorkflow, bookUpdate, rescheduleUpdate, setStatusUpdate } from '../../workflows/dental.js';
 import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId, PatientId } from '../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../workflows/task-queues.js';
-import { ApiError, conflict, isDependencyDown, notFound, serviceUnavailable } from '../shared/errors.js';
+import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';
+import { withinDeadline } from '../shared/temporal-calls.js';
 
 export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
 
@@ -17,7 +18,7 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
 
   async function bounded<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await client.withDeadline(Date.now() + timeoutMs, call);
+      return await withinDeadline(client, timeoutMs, 'Appointments cannot be changed right now (the workflow service is unavailable); nothing was changed', call);
     } catch (error) {
       throw toApiError(error);
     }
@@ -69,12 +70,6 @@ function toApiError(error: unknown): unknown {
     if (failure.type === 'NotFound') return notFound(failure.message);
     if (failure.type === 'RequestExpired') return serviceUnavailable('The booking service was too slow to answer; nothing was booked');
   }
-  const name = (error as { name?: string } | null)?.name;
-  if (name === 'WorkflowNotFoundError') return notFound('No such appointment');
-  if (isDependencyDown(error) || /deadline|timed? ?out|DEADLINE_EXCEEDED|UNAVAILABLE/i.test(String((error as Error)?.message ?? ''))) {
-    return serviceUnavailable('Appointments cannot be changed right now (the workflow service is unavailable); nothing was changed', {
-      headers: { 'retry-after': '5' },
-    });
-  }
+  if ((error as { name?: string } | null)?.name === 'WorkflowNotFoundError') return notFound('No such appointment');
   return error;
 }

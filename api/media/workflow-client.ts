@@ -4,21 +4,13 @@ import type { Config } from '../../config/index.js';
 import { indexMediaWorkflow, removeMediaBlobsWorkflow } from '../../workflows/media.js';
 import { MediaFileId, MediaStatus, OwnerId } from '../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../workflows/task-queues.js';
-import { isDependencyDown, serviceUnavailable } from '../shared/errors.js';
+import { withinDeadline } from '../shared/temporal-calls.js';
 
 export const indexWorkflowId = (fileId: number) => `media-index-${fileId}`;
 
 export function createMediaWorkflowClient(client: Client, config: Config) {
-  const bounded = async <T>(start: () => Promise<T>): Promise<T> => {
-    try {
-      return await client.withDeadline(Date.now() + config.TEMPORAL_REQUEST_TIMEOUT_MS, start);
-    } catch (error) {
-      if (isDependencyDown(error) || /deadline|UNAVAILABLE/i.test(String((error as Error)?.message))) {
-        throw serviceUnavailable('Uploads cannot be indexed right now (the workflow service is unavailable); nothing was kept');
-      }
-      throw error;
-    }
-  };
+  const bounded = <T>(start: () => Promise<T>) =>
+    withinDeadline(client, config.TEMPORAL_REQUEST_TIMEOUT_MS, 'The media workflow service is unavailable right now; nothing was changed', start);
   return {
     startIndexing: (file: { id: number; owner_id: number; original_name: string }) =>
       bounded(() =>

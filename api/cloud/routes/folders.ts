@@ -6,8 +6,9 @@ import { breadcrumb, findFolder, insertFolder, isSelfOrDescendant, listFolders, 
 import { deleteFolderTreeWorkflow } from '../../../workflows/cloud.js';
 import { FolderId, OwnerId } from '../../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../../workflows/task-queues.js';
-import { conflict, invalidFields, isDependencyDown, notFound, serviceUnavailable } from '../../shared/errors.js';
+import { conflict, invalidFields, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
+import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 
@@ -109,8 +110,7 @@ export function folderRoutes(deps: CloudAppDeps) {
         const workflowId = `folder-delete-${params.id}`;
         await pool.transaction(async (transaction) => {
           await softDeleteTree(transaction, params.id);
-          try {
-            await temporal.withDeadline(Date.now() + config.TEMPORAL_REQUEST_TIMEOUT_MS, () =>
+          await withinDeadline(temporal, config.TEMPORAL_REQUEST_TIMEOUT_MS, 'Folders cannot be deleted right now (the workflow service is unavailable); nothing was deleted', () =>
               temporal.workflow.start(deleteFolderTreeWorkflow, {
                 workflowId,
                 taskQueue: TASK_QUEUES.cloud,
@@ -123,13 +123,7 @@ export function folderRoutes(deps: CloudAppDeps) {
                   { key: OwnerId, value: user.id },
                 ],
               }),
-            );
-          } catch (error) {
-            if (isDependencyDown(error) || /deadline|UNAVAILABLE/i.test(String((error as Error)?.message))) {
-              throw serviceUnavailable('Folders cannot be deleted right now (the workflow service is unavailable); nothing was deleted');
-            }
-            throw error;
-          }
+          );
         });
         event.res.status = 202;
         return { message: 'Folder deletion started', workflow_id: workflowId };

@@ -10,9 +10,10 @@ import { revokeShareSignal, shareLinkWorkflow } from '../../../workflows/cloud.j
 import { OwnerId, ShareExpiresAt } from '../../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../../workflows/task-queues.js';
 import { blobResponse } from '../../shared/downloads.js';
-import { ApiError, gone, invalidFields, isDependencyDown, notFound, serviceUnavailable } from '../../shared/errors.js';
+import { ApiError, gone, invalidFields, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
+import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 
@@ -36,16 +37,8 @@ export function shareRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
-  const bounded = async <T>(call: () => Promise<T>) => {
-    try {
-      return await temporal.withDeadline(Date.now() + config.TEMPORAL_REQUEST_TIMEOUT_MS, call);
-    } catch (error) {
-      if (isDependencyDown(error) || /deadline|UNAVAILABLE/i.test(String((error as Error)?.message))) {
-        throw serviceUnavailable('Share links cannot be created right now (the workflow service is unavailable); nothing was created');
-      }
-      throw error;
-    }
-  };
+  const bounded = <T>(call: () => Promise<T>) =>
+    withinDeadline(temporal, config.TEMPORAL_REQUEST_TIMEOUT_MS, 'Share links cannot be created right now (the workflow service is unavailable); nothing was created', call);
 
   return [
     defineRoute({
