@@ -2,8 +2,9 @@
 // nobody references any more. Each batch is its own transaction, so a crash resumes where it stopped.
 import { join } from 'node:path';
 import { heartbeat } from '@temporalio/activity';
+import { removeUnreferencedBlobs } from '../api/cloud/blob-cleanup.js';
 import { createLocalBlobStore } from '../api/shared/storage.js';
-import { isCloudBlobReferenced, settleQuota } from '../db/cloud/files.js';
+import { settleQuota } from '../db/cloud/files.js';
 import { purgeDeletedBatch } from '../db/cloud/folders.js';
 import { setShareState } from '../db/cloud/shares.js';
 import type { ActivityDeps } from './index.js';
@@ -33,10 +34,7 @@ export function createCloudActivities({ pools, config }: ActivityDeps) {
         for (const [owner, bytes] of byOwner) await settleQuota(transaction, owner, 0, -bytes);
         return rows;
       });
-      for (const key of new Set(removed.map((row) => row.storage_key))) {
-        if (!(await isCloudBlobReferenced(db, key))) await store.delete(key);
-        heartbeat();
-      }
+      await removeUnreferencedBlobs(db, store, removed.map((row) => row.storage_key), () => heartbeat());
       return {
         filesRemoved: removed.length,
         bytesFreed: removed.reduce((sum, row) => sum + row.size_bytes, 0),

@@ -1,7 +1,7 @@
 // deleteFolderTreeWorkflow (id `folder-delete-<id>`): the folder and everything below it were hidden
 // by the API at once; this removes them for good in batches, resumable after any crash, with its
 // progress queryable.
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CloudActivities } from '../activities/cloud.js';
 
 const { purgeFolderBatch, expireShareLink } = proxyActivities<CloudActivities>({
@@ -20,10 +20,17 @@ export interface FolderDeletionProgress {
 
 export const deletionProgressQuery = defineQuery<FolderDeletionProgress>('getState');
 
-export async function deleteFolderTreeWorkflow(input: { folderId: number; batchSize?: number }): Promise<FolderDeletionProgress> {
-  const progress: FolderDeletionProgress = { folderId: input.folderId, filesRemoved: 0, bytesFreed: 0, batches: 0, done: false };
+/** Batches per run before continuing as new, so a huge tree never grows one history past its limits. */
+const BATCHES_PER_RUN = 500;
+
+export async function deleteFolderTreeWorkflow(input: { folderId: number; batchSize?: number; progress?: FolderDeletionProgress }): Promise<FolderDeletionProgress> {
+  const progress: FolderDeletionProgress = input.progress ?? { folderId: input.folderId, filesRemoved: 0, bytesFreed: 0, batches: 0, done: false };
   setHandler(deletionProgressQuery, () => progress);
+  let batchesThisRun = 0;
   while (!progress.done) {
+    if (batchesThisRun++ === BATCHES_PER_RUN) {
+      await continueAsNew<typeof deleteFolderTreeWorkflow>({ ...input, progress });
+    }
     const batch = await purgeFolderBatch({ folderId: input.folderId, batchSize: input.batchSize ?? 200 });
     progress.filesRemoved += batch.filesRemoved;
     progress.bytesFreed += batch.bytesFreed;

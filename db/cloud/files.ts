@@ -113,12 +113,28 @@ export function cloudStats(db: CommonQueryMethods, ownerId: number) {
         where owner_id = ${ownerId} and deleted_at is null group by 1) k) as by_type`);
 }
 
-/** Whether any version of any file still uses this blob. */
-export function isCloudBlobReferenced(db: CommonQueryMethods, key: string) {
-  return db.oneFirst(sql.type(z.object({ used: z.boolean() }))`
-    select exists (select 1 from file_versions where storage_key = ${key}) as used`);
+/**
+ * Removes a file with all its versions and share links; returns the versions (bytes to release, blobs
+ * to check) and the ids of links that were still open (their workflows to end). The row is locked
+ * first, so a version uploaded at the same moment is either counted here or never lands.
+ */
+export async function deleteCloudFile(transaction: CommonQueryMethods, id: number) {
+  await transaction.query(sql.unsafe`select id from cloud_files where id = ${id} for update`);
+  const versions = await transaction.any(sql.type(z.object({ storage_key: z.string(), size_bytes: z.number() }))`
+    delete from file_versions where file_id = ${id} returning storage_key, size_bytes`);
+  const openLinks = await transaction.anyFirst(sql.type(z.object({ id: z.number() }))`
+    select id from share_links where file_id = ${id} and state = 'active'`);
+  await transaction.query(sql.unsafe`delete from cloud_files where id = ${id}`);
+  return { versions, openLinks };
 }
 
-export async function deleteCloudFile(db: CommonQueryMethods, id: number): Promise<void> {
-  await db.query(sql.unsafe`delete from cloud_files where id = ${id}`);
+/** Renames and/or moves a file (`folderId` null → the root); the caller checked ownership. */
+export function updateCloudFile(db: CommonQueryMethods, id: number, changes: { name?: string; folderId?: number | null }) {
+  return db.one(sql.type(cloudFileRow)`
+    update cloud_files set
+      name = coalesce(${changes.name ?? null}, name),
+      folder_id = case when ${changes.folderId !== undefined} then ${changes.folderId ?? null}::bigint else folder_id end,
+      updated_at = now()
+    where id = ${id}
+    returning ${COLUMNS}`);
 }

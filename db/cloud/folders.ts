@@ -44,6 +44,14 @@ export function breadcrumb(db: CommonQueryMethods, id: number) {
     select id, name from up order by depth desc`);
 }
 
+/**
+ * Serialises changes to one owner's tree for the rest of the transaction: two concurrent moves (A into
+ * B, B into A) would each pass the cycle check on their own.
+ */
+export async function lockOwnerTree(transaction: CommonQueryMethods, ownerId: number): Promise<void> {
+  await transaction.query(sql.unsafe`select pg_advisory_xact_lock(hashtext(${`cloud-tree:${ownerId}`}))`);
+}
+
 /** Whether `candidate` is `folder` itself or lies below it (a move there would make a cycle). */
 export async function isSelfOrDescendant(db: CommonQueryMethods, folder: number, candidate: number): Promise<boolean> {
   return db.oneFirst(sql.type(z.object({ inside: z.boolean() }))`
@@ -83,6 +91,8 @@ export function softDeleteTree(db: CommonQueryMethods, id: number) {
 /**
  * One batch of a tree deletion: up to `limit` files of the hidden tree are removed with their
  * versions; returns their storage keys and bytes. When no file is left, the hidden folders go.
+ * Files that landed in the tree after it was hidden (an upload racing the deletion) go too: the
+ * folder cascade would otherwise drop them without freeing their bytes.
  */
 export async function purgeDeletedBatch(db: CommonQueryMethods, rootId: number, limit: number) {
   const removed = await db.any(sql.type(z.object({ storage_key: z.string(), size_bytes: z.number(), owner_id: z.number() }))`
@@ -91,7 +101,7 @@ export async function purgeDeletedBatch(db: CommonQueryMethods, rootId: number, 
       union all
       select f.id from folders f join tree on f.parent_id = tree.id
     ), batch as (
-      select id from cloud_files where folder_id in (select id from tree) and deleted_at is not null order by id limit ${limit}
+      select id from cloud_files where folder_id in (select id from tree) order by id limit ${limit}
     ), versions as (
       delete from file_versions where file_id in (select id from batch) returning storage_key, size_bytes, file_id
     ), files as (

@@ -4,55 +4,96 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { H3Event } from 'h3';
+import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
+import { lockBlobs } from '../../../db/cloud/blobs.js';
 import {
   type CloudFile,
   cloudStats,
   deleteCloudFile,
   findCloudFile,
   getQuota,
-  isCloudBlobReferenced,
   listCloudFiles,
   listVersions,
   reserveQuota,
   setQuota,
   settleQuota,
   storeUpload,
+  updateCloudFile,
 } from '../../../db/cloud/files.js';
 import { findFolder } from '../../../db/cloud/folders.js';
 import type { Principal } from '../../shared/auth-guard.js';
 import { blobResponse } from '../../shared/downloads.js';
-import { ApiError, invalidFields, notFound } from '../../shared/errors.js';
+import { ApiError, conflict, invalidFields, notFound, unauthorized } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
-import { signUrl, verifySignedUrl } from '../../shared/signed-urls.js';
+import { verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
-import { receiveUpload } from '../../shared/uploads.js';
+import { receiveUpload, type UploadedFile } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
+import { removeUnreferencedBlobs } from '../blob-cleanup.js';
+import { downloadResource, presentFile } from '../present.js';
+import { endShareWorkflows } from '../share-workflows.js';
 import { entryName } from './folders.js';
 
+/** Versions kept per file; an upload past this drops the oldest, whose bytes leave the quota. */
 const KEEP_VERSIONS = 10;
+
+/** `folder_id=`, `folder_id=null` → the root; a number → that folder; absent → anywhere. */
+const folderFilter = z
+  .union([z.literal(''), z.literal('null'), fields.id])
+  .optional()
+  .transform((value) => (value === '' || value === 'null' ? null : value));
 
 export function fileRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
+  const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
   const secret = config.URL_SIGNING_SECRET;
+  const present = (file: CloudFile) => presentFile(secret, file);
 
-  const present = (file: CloudFile) => {
-    const { storage_key: _key, size_bytes: size, ...rest } = file;
-    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    return { ...rest, size, download_url: signUrl(secret, `/api/cloud/download/${file.id}`, { resource: `cloud-file:${file.id}`, userId: file.owner_id, expiresAt }) };
-  };
-
-  const removeIfUnreferenced = async (keys: string[]) => {
-    for (const key of new Set(keys)) if (!(await isCloudBlobReferenced(pool, key))) await store.delete(key);
-  };
-
+  /** The caller's file, found by token or by a signed URL for it; 404 for anything not theirs. */
   async function ownerOf(event: H3Event, user: Principal | null, id: number) {
-    const ownerId = user?.id ?? verifySignedUrl(secret, `cloud-file:${id}`, Object.fromEntries(event.url.searchParams));
+    const query = Object.fromEntries(event.url.searchParams);
+    if (!user && !query.sig) throw unauthorized('Send a token, or use the signed download_url of the file');
+    const ownerId = user?.id ?? verifySignedUrl(secret, downloadResource(id), query);
     const file = await findCloudFile(pool, id, ownerId);
     if (!file) throw notFound('No such file');
     return file;
+  }
+
+  async function folderOrRefuse(ownerId: number, folderId: number | null) {
+    if (folderId !== null && !(await findFolder(pool, folderId, ownerId))) throw invalidFields({ folder_id: ['no such folder of yours'] });
+  }
+
+  /**
+   * Records the uploaded blobs as files or new versions in one transaction. Each blob is locked and
+   * re-checked first: a deletion of identical bytes may have removed it between put and lock.
+   */
+  async function recordUploads(ownerId: number, folderId: number | null, blobs: Array<{ file: UploadedFile; blob: StoredBlob }>, declared: number) {
+    return pool.transaction(async (transaction) => {
+      await lockBlobs(transaction, blobs.map(({ blob }) => blob.key));
+      let used = 0;
+      const dropped: string[] = [];
+      const files: CloudFile[] = [];
+      for (const { file, blob } of blobs) {
+        if (!(await store.stat(blob.key))) await store.put(createReadStream(file.path));
+        const result = await storeUpload(transaction, {
+          ownerId,
+          folderId,
+          name: file.name,
+          mimeType: file.clientMimeType ?? 'application/octet-stream',
+          size: blob.size,
+          storageKey: blob.key,
+          keep: KEEP_VERSIONS,
+        });
+        used += blob.size - result.dropped.reduce((sum, version) => sum + version.size_bytes, 0);
+        dropped.push(...result.dropped.map((version) => version.storage_key));
+        files.push(result.file);
+      }
+      await settleQuota(transaction, ownerId, declared, used);
+      return { files, dropped };
+    });
   }
 
   return [
@@ -73,58 +114,45 @@ export function fileRoutes(deps: CloudAppDeps) {
             extra: { used: reservation.used, quota: reservation.quota },
           });
         }
-        let used = 0;
         const written: string[] = [];
-        const stored: CloudFile[] = [];
         let upload: Awaited<ReturnType<typeof receiveUpload>> | undefined;
+        let recorded: Awaited<ReturnType<typeof recordUploads>>;
         try {
           upload = await receiveUpload(event, store.scratchDir, { maxFileSize: config.CLOUD_MAX_FILE_SIZE, maxFiles: 20, maxFields: 10 });
           const incoming = upload.files.filter((file) => file.field === 'file' || file.field === 'files');
           if (!incoming.length) throw invalidFields({ file: ['send a file in "file", or several in "files"'] });
           const folderField = upload.fields.folder_id?.trim();
           const folderId = folderField && folderField !== 'null' ? Number(folderField) : null;
-          if (folderId !== null && (!Number.isSafeInteger(folderId) || !(await findFolder(pool, folderId, user.id)))) {
-            throw invalidFields({ folder_id: ['no such folder of yours'] });
-          }
+          if (folderId !== null && !Number.isSafeInteger(folderId)) throw invalidFields({ folder_id: ['must be a folder id or null'] });
+          await folderOrRefuse(user.id, folderId);
           for (const file of incoming) {
             if (!entryName.safeParse(file.name).success) throw invalidFields({ file: [`${file.name}: not a usable file name`] });
           }
-          const blobs: Array<{ file: (typeof incoming)[number]; blob: StoredBlob }> = [];
+          const blobs: Array<{ file: UploadedFile; blob: StoredBlob }> = [];
           for (const file of incoming) {
             const blob = await store.put(createReadStream(file.path));
             written.push(blob.key);
             blobs.push({ file, blob });
           }
-          await pool.transaction(async (transaction) => {
-            for (const { file, blob } of blobs) {
-              const result = await storeUpload(transaction, {
-                ownerId: user.id,
-                folderId,
-                name: file.name,
-                mimeType: file.clientMimeType ?? 'application/octet-stream',
-                size: blob.size,
-                storageKey: blob.key,
-                keep: KEEP_VERSIONS,
-              });
-              used += blob.size - result.dropped.reduce((sum, version) => sum + version.size_bytes, 0);
-              written.push(...result.dropped.map((version) => version.storage_key));
-              stored.push(result.file);
-            }
-            await settleQuota(transaction, user.id, declared, used);
-          });
-          await removeIfUnreferenced(written.filter((key) => !stored.some((file) => file.storage_key === key)));
-          event.res.status = 201;
-          const files = stored.map(present);
-          return { message: `${files.length} file${files.length === 1 ? '' : 's'} uploaded successfully`, files, uploaded_files: files.map((file) => file.name), success_count: files.length, total_count: incoming.length };
+          recorded = await recordUploads(user.id, folderId, blobs, declared);
         } catch (error) {
-          if (!stored.length) {
-            await settleQuota(pool, user.id, declared, 0);
-            await removeIfUnreferenced(written);
-          }
+          // Nothing was recorded: give the reservation back and remove the bytes no version uses.
+          await settleQuota(pool, user.id, declared, 0);
+          await removeUnreferencedBlobs(pool, store, written);
           throw error;
         } finally {
           await upload?.discard();
         }
+        await removeUnreferencedBlobs(pool, store, recorded.dropped);
+        event.res.status = 201;
+        const files = recorded.files.map(present);
+        return {
+          message: `${files.length} file${files.length === 1 ? '' : 's'} uploaded successfully`,
+          files,
+          uploaded_files: files.map((file) => file.name),
+          success_count: files.length,
+          total_count: files.length,
+        };
       },
     }),
 
@@ -134,7 +162,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       summary: 'Your files (in folder_id, or the root with folder_id=null), searchable by name',
       access: 'user',
       query: z.object({
-        folder_id: z.union([z.literal('null'), fields.id]).optional().transform((value) => (value === 'null' ? null : value)),
+        folder_id: folderFilter,
         q: z.string().trim().max(200).optional(),
         page: fields.page,
         per_page: fields.perPage(200, 50),
@@ -197,13 +225,36 @@ export function fileRoutes(deps: CloudAppDeps) {
       handler: async ({ user, params }) => {
         const file = await findCloudFile(pool, params.id, user.id);
         if (!file) throw notFound('No such file');
-        const versions = await listVersions(pool, file.id);
-        await pool.transaction(async (transaction) => {
-          await deleteCloudFile(transaction, file.id);
-          await settleQuota(transaction, user.id, 0, -versions.reduce((sum, version) => sum + version.size_bytes, 0));
+        const removed = await pool.transaction(async (transaction) => {
+          const result = await deleteCloudFile(transaction, file.id);
+          await settleQuota(transaction, user.id, 0, -result.versions.reduce((sum, version) => sum + version.size_bytes, 0));
+          return result;
         });
-        await removeIfUnreferenced(versions.map((version) => version.storage_key));
+        await removeUnreferencedBlobs(pool, store, removed.versions.map((version) => version.storage_key));
+        await endShareWorkflows(temporal, config, removed.openLinks);
         return { message: 'File deleted successfully' };
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/api/cloud/file/:id',
+      summary: 'Rename a file and/or move it to another of your folders (folder_id null → the root)',
+      access: 'user',
+      params: z.object({ id: fields.id }),
+      body: z
+        .object({ name: entryName.optional(), folder_id: fields.id.nullable().optional() })
+        .refine((body) => body.name !== undefined || body.folder_id !== undefined, 'send name and/or folder_id'),
+      handler: async ({ user, params, body }) => {
+        const file = await findCloudFile(pool, params.id, user.id);
+        if (!file) throw notFound('No such file');
+        if (body.folder_id !== undefined) await folderOrRefuse(user.id, body.folder_id);
+        try {
+          const updated = await updateCloudFile(pool, file.id, { name: body.name, folderId: body.folder_id });
+          return { message: 'File updated successfully', file: present(updated) };
+        } catch (error) {
+          if (error instanceof UniqueIntegrityConstraintViolationError) throw conflict('That folder already has a file with this name', { details: { field: 'name' } });
+          throw error;
+        }
       },
     }),
     defineRoute({

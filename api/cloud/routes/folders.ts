@@ -2,7 +2,7 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
 import { listCloudFiles } from '../../../db/cloud/files.js';
-import { breadcrumb, findFolder, insertFolder, isSelfOrDescendant, listFolders, softDeleteTree, updateFolder } from '../../../db/cloud/folders.js';
+import { breadcrumb, findFolder, insertFolder, isSelfOrDescendant, listFolders, lockOwnerTree, softDeleteTree, updateFolder } from '../../../db/cloud/folders.js';
 import { deleteFolderTreeWorkflow } from '../../../workflows/cloud.js';
 import { FolderId, OwnerId } from '../../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../../workflows/task-queues.js';
@@ -11,6 +11,7 @@ import { defineRoute } from '../../shared/route.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
+import { presentFile } from '../present.js';
 
 export const entryName = z
   .string()
@@ -76,7 +77,7 @@ export function folderRoutes(deps: CloudAppDeps) {
           listCloudFiles(pool, { ownerId: user.id, folderId: folder.id, page: 1, perPage: 1000 }),
           breadcrumb(pool, folder.id),
         ]);
-        return { folder, files: files.map(({ storage_key: _key, ...file }) => file), subfolders, path };
+        return { folder, files: files.map((file) => presentFile(config.URL_SIGNING_SECRET, file)), subfolders, path };
       },
     }),
     defineRoute({
@@ -88,13 +89,17 @@ export function folderRoutes(deps: CloudAppDeps) {
       body: z.object({ name: entryName.optional(), parent_id: fields.id.nullable().optional() }),
       handler: async ({ user, params, body }) => {
         await mustOwn(params.id, user.id);
-        if (body.parent_id) {
-          await mustOwn(body.parent_id, user.id, 'parent_id');
-          if (await isSelfOrDescendant(pool, params.id, body.parent_id)) {
-            throw conflict('A folder cannot move into itself or one of its subfolders', { details: { reason: 'cycle' } });
+        const folder = await pool.transaction(async (transaction) => {
+          // Checked and moved under the owner's tree lock: two crossing moves cannot both pass the check.
+          await lockOwnerTree(transaction, user.id);
+          if (body.parent_id) {
+            if (!(await findFolder(transaction, body.parent_id, user.id))) throw invalidFields({ parent_id: ['no such folder of yours'] });
+            if (await isSelfOrDescendant(transaction, params.id, body.parent_id)) {
+              throw conflict('A folder cannot move into itself or one of its subfolders', { details: { reason: 'cycle' } });
+            }
           }
-        }
-        const folder = await updateFolder(pool, params.id, { name: body.name, parentId: body.parent_id }).catch(nameTaken);
+          return updateFolder(transaction, params.id, { name: body.name, parentId: body.parent_id }).catch(nameTaken);
+        });
         return { message: 'Folder updated successfully', folder };
       },
     }),
@@ -109,7 +114,9 @@ export function folderRoutes(deps: CloudAppDeps) {
         await mustOwn(params.id, user.id);
         const workflowId = `folder-delete-${params.id}`;
         await pool.transaction(async (transaction) => {
-          await softDeleteTree(transaction, params.id);
+          await lockOwnerTree(transaction, user.id);
+          // A concurrent deletion of the same folder got here first.
+          if ((await softDeleteTree(transaction, params.id)) === 0) throw notFound('No such folder');
           await withinDeadline(temporal, config.TEMPORAL_REQUEST_TIMEOUT_MS, 'Folders cannot be deleted right now (the workflow service is unavailable); nothing was deleted', () =>
               temporal.workflow.start(deleteFolderTreeWorkflow, {
                 workflowId,

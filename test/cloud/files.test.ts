@@ -1,0 +1,123 @@
+import { request } from 'node:http';
+import { sql } from 'slonik';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { z } from 'zod';
+import { tokenFor } from '../support/http.js';
+import { getStack } from '../support/stack.js';
+import { newUserId, startCloud } from './client.js';
+
+const files = suite('cloud files');
+
+async function reservedBytes(ownerId: number) {
+  const { pools } = await getStack();
+  return pools.cloud.oneFirst(sql.type(z.object({ reserved_bytes: z.number() }))`select reserved_bytes from quotas where owner_id = ${ownerId}`);
+}
+
+files('only the last 10 versions are kept; the dropped ones leave the quota and stop downloading', async () => {
+  const cloud = await startCloud();
+  const token = await tokenFor({ id: newUserId() });
+  let fileId = 0;
+  for (let version = 1; version <= 12; version++) {
+    const uploaded = await cloud.upload(token, [['notes.txt', `v${version}`.padEnd(version * 10, '.')]]);
+    assert.is(uploaded.status, 201, JSON.stringify(uploaded.body));
+    fileId ||= uploaded.body.files[0].id;
+    assert.equal([uploaded.body.files[0].id, uploaded.body.files[0].version], [fileId, version]);
+  }
+  const versions = (await cloud.api('GET', `/api/cloud/file/${fileId}/versions`, token)).body;
+  assert.equal(versions.versions.map((v: { version: number }) => v.version), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+  assert.is((await cloud.api('GET', `/api/cloud/download/${fileId}?version=2`, token)).status, 404);
+  assert.is((await cloud.api('GET', `/api/cloud/download/${fileId}?version=3`, token)).body.toString(), 'v3'.padEnd(30, '.'));
+  const stats = (await cloud.api('GET', '/api/cloud/stats', token)).body;
+  const kept = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12].reduce((sum, version) => sum + version * 10, 0);
+  assert.equal([stats.used, stats.files, stats.versions_bytes], [kept, 1, kept - 120]);
+});
+
+files('rename and move a file; a taken name is 409 and another user’s folder is refused', async () => {
+  const cloud = await startCloud();
+  const token = await tokenFor({ id: newUserId() });
+  const folder = (await cloud.api('POST', '/api/cloud/folders', token, { name: 'Invoices' })).body.folder;
+  const a = (await cloud.upload(token, [['a.txt', 'a']])).body.files[0];
+  const b = (await cloud.upload(token, [['b.txt', 'b']], folder.id)).body.files[0];
+  const moved = await cloud.api('PATCH', `/api/cloud/file/${a.id}`, token, { folder_id: folder.id, name: 'march.txt' });
+  assert.equal([moved.status, moved.body.file.folder_id, moved.body.file.name], [200, folder.id, 'march.txt']);
+  assert.is((await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, { name: 'march.txt' })).status, 409);
+  assert.is((await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, { name: '../escape' })).status, 422);
+  assert.is((await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, {})).status, 422);
+  const listed = (await cloud.api('GET', `/api/cloud/files?folder_id=${folder.id}`, token)).body;
+  assert.equal(listed.files.map((file: { name: string }) => file.name), ['b.txt', 'march.txt']);
+  assert.is((await cloud.api('GET', '/api/cloud/files?folder_id=', token)).body.total, 0, 'empty folder_id is the root');
+  const back = await cloud.api('PATCH', `/api/cloud/file/${a.id}`, token, { folder_id: null });
+  assert.equal([back.status, back.body.file.folder_id], [200, null]);
+  const otherFolder = (await cloud.api('POST', '/api/cloud/folders', await tokenFor({ id: newUserId() }), { name: 'Theirs' })).body.folder;
+  assert.is((await cloud.api('PATCH', `/api/cloud/file/${a.id}`, token, { folder_id: otherFolder.id })).status, 422);
+});
+
+files('downloads: ranges, ETag/304, signed URLs that cannot be stretched, 401 without any credential', async () => {
+  const cloud = await startCloud();
+  const token = await tokenFor({ id: newUserId() });
+  const file = (await cloud.upload(token, [['digits.txt', '0123456789']])).body.files[0];
+  const part = await cloud.api('GET', `/api/cloud/download/${file.id}`, token, undefined, { range: 'bytes=2-4' });
+  assert.equal([part.status, part.body.toString(), part.headers.get('content-range')], [206, '234', 'bytes 2-4/10']);
+  const etag = part.headers.get('etag')!;
+  assert.is((await cloud.api('GET', `/api/cloud/download/${file.id}`, token, undefined, { 'if-none-match': etag })).status, 304);
+  assert.is((await cloud.api('GET', `/api/cloud/download/${file.id}`, token, undefined, { range: 'bytes=50-' })).status, 416);
+  assert.is((await cloud.api('GET', file.download_url)).body.toString(), '0123456789');
+  assert.is((await cloud.api('GET', `/api/cloud/download/${file.id}`)).status, 401);
+  const other = (await cloud.upload(token, [['other.txt', 'secret']])).body.files[0];
+  const stretched = file.download_url.replace(`/download/${file.id}?`, `/download/${other.id}?`);
+  assert.is((await cloud.api('GET', stretched)).status, 403, 'a signed URL opens only its own file');
+  assert.is((await cloud.api('GET', file.download_url.replace(/exp=\d+/, 'exp=9999999999'))).status, 403);
+});
+
+files('an upload over the size limit leaves nothing and gives its reservation back', async () => {
+  const cloud = await startCloud({ config: { CLOUD_MAX_FILE_SIZE: 1000 } });
+  const userId = newUserId();
+  const token = await tokenFor({ id: userId });
+  const refused = await cloud.upload(token, [['big.bin', Buffer.alloc(50_000, 1)]]);
+  assert.is(refused.status, 413, JSON.stringify(refused.body));
+  const stats = (await cloud.api('GET', '/api/cloud/stats', token)).body;
+  assert.equal([stats.used, stats.files], [0, 0]);
+  assert.is(await reservedBytes(userId), 0);
+});
+
+files('an upload cut off mid-stream leaves nothing and gives its reservation back', async () => {
+  const cloud = await startCloud();
+  const userId = newUserId();
+  const token = await tokenFor({ id: userId });
+  const boundary = 'cut-off-boundary';
+  const head = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="half.bin"\r\ncontent-type: application/octet-stream\r\n\r\n`;
+  await new Promise<void>((resolve) => {
+    const url = new URL('/api/cloud/upload', cloud.base);
+    const req = request(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(1_000_000) },
+    });
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    req.write(head);
+    req.write(Buffer.alloc(200_000, 7), () => setTimeout(() => req.destroy(), 200));
+  });
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && (await reservedBytes(userId)) !== 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.is(await reservedBytes(userId), 0, 'reservation released');
+  const stats = (await cloud.api('GET', '/api/cloud/stats', token)).body;
+  assert.equal([stats.used, stats.files], [0, 0]);
+});
+
+files('deleting a file frees its bytes and ends its share links', async () => {
+  const cloud = await startCloud();
+  const token = await tokenFor({ id: newUserId() });
+  const file = (await cloud.upload(token, [['gone.txt', 'twelve bytes']])).body.files[0];
+  await cloud.upload(token, [['gone.txt', 'v2']]);
+  const link = (await cloud.api('POST', `/api/cloud/share/${file.id}`, token, { expires_in: 3600 })).body.shared_link;
+  const [share] = (await cloud.api('GET', `/api/cloud/file/${file.id}/shares`, token)).body.shares;
+  assert.is((await cloud.api('DELETE', `/api/cloud/file/${file.id}`, token)).status, 200);
+  assert.is((await cloud.api('GET', `/api/cloud/file/${file.id}`, token)).status, 404);
+  assert.is((await cloud.api('GET', `/api/cloud/shared/${link}`)).status, 404);
+  assert.is((await cloud.api('GET', '/api/cloud/stats', token)).body.used, 0);
+  const { temporal } = await getStack();
+  assert.is(await temporal.workflow.getHandle(`share-${share.id}`).result(), 'revoked', 'the link workflow ended early');
+});
+
+files.run();
