@@ -44,3 +44,24 @@ export function setShareState(db: CommonQueryMethods, id: number, state: 'expire
   return db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
     update share_links set state = ${state} where id = ${id} and state = 'active' returning id`);
 }
+
+/** Seconds until another password may be tried on this link (0: now), after `limit` failures within `windowSeconds`. */
+export function passwordRetryAfter(db: CommonQueryMethods, id: number, limit: number, windowSeconds: number) {
+  return db.oneFirst(sql.type(z.object({ wait: z.number() }))`
+    select case when password_failures >= ${limit} and password_failed_at > now() - make_interval(secs => ${windowSeconds})
+      then ceil(extract(epoch from password_failed_at + make_interval(secs => ${windowSeconds}) - now()))::int else 0 end as wait
+    from share_links where id = ${id}`);
+}
+
+/** Counts a wrong password; a failure after a quiet window starts a new count. */
+export async function recordPasswordFailure(db: CommonQueryMethods, id: number, windowSeconds: number): Promise<void> {
+  await db.query(sql.unsafe`
+    update share_links set
+      password_failures = case when password_failed_at > now() - make_interval(secs => ${windowSeconds}) then password_failures + 1 else 1 end,
+      password_failed_at = now()
+    where id = ${id}`);
+}
+
+export async function clearPasswordFailures(db: CommonQueryMethods, id: number): Promise<void> {
+  await db.query(sql.unsafe`update share_links set password_failures = 0, password_failed_at = null where id = ${id} and password_failures > 0`);
+}

@@ -3,23 +3,38 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { H3Event } from 'h3';
 import { z } from 'zod';
 import { findCloudFile, listVersions } from '../../../db/cloud/files.js';
-import { countDownload, findShareByHash, insertShare, listShares, setShareState } from '../../../db/cloud/shares.js';
-import { revokeShareSignal, shareLinkWorkflow } from '../../../workflows/cloud.js';
+import {
+  clearPasswordFailures,
+  countDownload,
+  findShareByHash,
+  insertShare,
+  listShares,
+  passwordRetryAfter,
+  recordPasswordFailure,
+  setShareState,
+} from '../../../db/cloud/shares.js';
+import { shareLinkWorkflow } from '../../../workflows/cloud.js';
 import { OwnerId, ShareExpiresAt } from '../../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../../workflows/task-queues.js';
 import { blobResponse } from '../../shared/downloads.js';
-import { ApiError, gone, invalidFields, notFound } from '../../shared/errors.js';
+import { ApiError, gone, invalidFields, notFound, tooManyRequests } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
+import { endShareWorkflows, shareWorkflowId } from '../share-workflows.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
+const DEFAULT_LIFETIME_SECONDS = 7 * 24 * 3600;
+/** Wrong passwords allowed per link within the window before further tries wait for it to pass. */
+const PASSWORD_ATTEMPTS = 5;
+const PASSWORD_WINDOW_SECONDS = 60;
 
 async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -37,6 +52,46 @@ export function shareRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
+  /**
+   * The bytes behind a link, after every check: the row's state and its expires_at (so expiry holds
+   * even when the worker that expires links was down), the download limit, then the password —
+   * throttled per link and compared in constant time. Every GET counts as a download, ranges and
+   * conditional requests included, or a client could fetch the file forever in pieces.
+   */
+  async function sharedDownload(event: H3Event, token: string, password: string | null | undefined): Promise<Response> {
+    const link = await findShareByHash(pool, hashToken(token));
+    if (!link) throw notFound('No such share link');
+    if (link.state === 'revoked') throw gone('link_revoked', 'This link was revoked by its owner');
+    if (link.state === 'expired' || Date.parse(link.expires_at) <= Date.now()) throw gone('link_expired', 'This link has expired');
+    if (link.max_downloads !== null && link.download_count >= link.max_downloads) throw gone('download_limit', 'This link has reached its download limit');
+    if (link.password_hash) {
+      if (!password) throw new ApiError(401, 'password_required', 'This link needs its password (X-Share-Password header, or a form post with password)');
+      const wait = await passwordRetryAfter(pool, link.id, PASSWORD_ATTEMPTS, PASSWORD_WINDOW_SECONDS);
+      if (wait > 0) throw tooManyRequests(wait, 'Too many wrong passwords for this link; try again later');
+      if (!(await passwordMatches(password, link.password_hash))) {
+        await recordPasswordFailure(pool, link.id, PASSWORD_WINDOW_SECONDS);
+        throw new ApiError(403, 'wrong_password', 'The password is not correct');
+      }
+      await clearPasswordFailures(pool, link.id);
+    }
+    const file = await findCloudFile(pool, link.file_id, link.owner_id);
+    const version = file && (await listVersions(pool, file.id)).find((entry) => entry.version === file.version);
+    if (!file || !version) throw gone('link_expired', 'The shared file no longer exists');
+    if (event.req.method !== 'HEAD' && !(await countDownload(pool, link.id))) {
+      // Lost a race for the last download, or expired/revoked since the checks above.
+      throw gone('download_limit', 'This link has reached its download limit');
+    }
+    return blobResponse(event, {
+      store,
+      key: version.storage_key,
+      size: version.size_bytes,
+      sha256: version.storage_key,
+      modifiedAt: version.created_at,
+      fileName: file.name,
+      contentType: version.mime_type,
+    });
+  }
+
   const bounded = <T>(call: () => Promise<T>) =>
     withinDeadline(temporal, config.TEMPORAL_REQUEST_TIMEOUT_MS, 'Share links cannot be created right now (the workflow service is unavailable); nothing was created', call);
 
@@ -56,7 +111,7 @@ export function shareRoutes(deps: CloudAppDeps) {
       handler: async ({ user, params, body, event }) => {
         const file = await findCloudFile(pool, params.file_id, user.id);
         if (!file) throw notFound('No such file');
-        const expiresAt = body.expires_at ? new Date(body.expires_at) : new Date(Date.now() + (body.expires_in ?? 7 * 24 * 3600) * 1000);
+        const expiresAt = body.expires_at ? new Date(body.expires_at) : new Date(Date.now() + (body.expires_in ?? DEFAULT_LIFETIME_SECONDS) * 1000);
         if (expiresAt.getTime() <= Date.now() || expiresAt.getTime() > Date.now() + MAX_LIFETIME_SECONDS * 1000) {
           throw invalidFields({ expires_at: ['must be in the future and within a year'] });
         }
@@ -72,7 +127,7 @@ export function shareRoutes(deps: CloudAppDeps) {
           });
           await bounded(() =>
             temporal.workflow.start(shareLinkWorkflow, {
-              workflowId: `share-${link.id}`,
+              workflowId: shareWorkflowId(link.id),
               taskQueue: TASK_QUEUES.cloud,
               args: [{ linkId: link.id, expiresAt: expiresAt.toISOString() }],
               staticSummary: `Share link ${link.id} for ${file.name}`.slice(0, 200),
@@ -115,35 +170,28 @@ export function shareRoutes(deps: CloudAppDeps) {
         if (!link || link.owner_id !== user.id) throw notFound('No such share link of yours');
         await setShareState(pool, link.id, 'revoked');
         // The row already refuses downloads; the signal only ends the timer early.
-        await temporal.workflow.getHandle(`share-${link.id}`).signal(revokeShareSignal).catch(() => undefined);
+        await endShareWorkflows(temporal, config, [link.id]);
         return { message: 'Share link revoked' };
       },
     }),
     defineRoute({
       method: 'GET',
       path: '/api/cloud/shared/:token',
-      summary: 'Download through a share link (no login; password in X-Share-Password when the link has one)',
+      summary: 'Download through a share link (no login; a password-protected link takes it in X-Share-Password)',
       access: 'public',
       params: z.object({ token: z.string().min(1).max(100) }),
-      handler: async ({ event, params }) => {
-        const link = await findShareByHash(pool, hashToken(params.token));
-        if (!link) throw notFound('No such share link');
-        if (link.state === 'revoked') throw gone('link_revoked', 'This link was revoked by its owner');
-        if (link.state === 'expired' || Date.parse(link.expires_at) <= Date.now()) throw gone('link_expired', 'This link has expired');
-        if (link.max_downloads !== null && link.download_count >= link.max_downloads) throw gone('download_limit', 'This link has reached its download limit');
-        if (link.password_hash) {
-          const password = event.req.headers.get('x-share-password');
-          if (!password) throw new ApiError(401, 'password_required', 'This link needs its password (X-Share-Password header)');
-          if (!(await passwordMatches(password, link.password_hash))) throw new ApiError(403, 'wrong_password', 'The password is not correct');
-        }
-        const file = await findCloudFile(pool, link.file_id, link.owner_id);
-        const version = file && (await listVersions(pool, file.id)).find((entry) => entry.version === file.version);
-        if (!file || !version) throw gone('link_expired', 'The shared file no longer exists');
-        if (event.req.method === 'GET' && !event.req.headers.get('range') && !(await countDownload(pool, link.id))) {
-          throw gone('download_limit', 'This link has reached its download limit');
-        }
-        return blobResponse(event, { store, key: version.storage_key, size: version.size_bytes, sha256: version.storage_key, modifiedAt: version.created_at, fileName: file.name, contentType: version.mime_type });
-      },
+      responses: { 410: { description: 'link_expired, link_revoked or download_limit' }, 429: { description: 'Too many wrong passwords for this link' } },
+      handler: ({ event, params }) => sharedDownload(event, params.token, event.req.headers.get('x-share-password')),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/cloud/shared/:token',
+      summary: 'Download through a password-protected share link, the password sent from a form (password field)',
+      access: 'public',
+      params: z.object({ token: z.string().min(1).max(100) }),
+      body: z.object({ password: z.string().max(200).optional() }),
+      bodyLimit: 4096,
+      handler: ({ event, params, body }) => sharedDownload(event, params.token, body.password ?? event.req.headers.get('x-share-password')),
     }),
   ];
 }
