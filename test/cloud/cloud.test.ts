@@ -1,10 +1,13 @@
+import { sql } from 'slonik';
 import { suite } from 'uvu';
+import { z } from 'zod';
 import * as assert from 'uvu/assert';
 import { createCloudApp } from '../../api/cloud/app.js';
 import { startHttpServer } from '../../api/shared/server.js';
 import { tokenFor } from '../support/http.js';
 import { ensureWorkers, getStack } from '../support/stack.js';
 import { onTeardown } from '../support/teardown.js';
+import { deletionProgressQuery } from '../../workflows/cloud.js';
 
 let base: string | undefined;
 async function cloud() {
@@ -114,9 +117,32 @@ drive('deleting a folder hides its subtree at once; the workflow removes it and 
   const { temporal } = await getStack();
   const progress = await temporal.workflow.getHandle(deletion.body.workflow_id).result();
   assert.equal([(progress as { filesRemoved: number }).filesRemoved, (progress as { done: boolean }).done], [3, true]);
+  const state = await temporal.workflow.getHandle(deletion.body.workflow_id).query(deletionProgressQuery);
+  assert.equal([state.folderId, state.filesRemoved, state.bytesFreed, state.done], [top.id, 3, 12, true], 'progress is queryable');
   const stats = (await api('GET', '/api/cloud/stats', token)).body;
   assert.equal([stats.used, stats.folders, stats.files], [0, 0, 0]);
   assert.is((await api('POST', '/api/cloud/folders', token, { name: 'Old' })).status, 201, 'the name is free again');
+});
+
+drive('a file that lands in a folder while it is being deleted is purged too, and its bytes freed', async () => {
+  const userId = newUser();
+  const token = await tokenFor({ id: userId });
+  const top = (await api('POST', '/api/cloud/folders', token, { name: 'Racing' })).body.folder;
+  await upload(token, [['early.txt', 'early']], top.id);
+  const deletion = await api('DELETE', `/api/cloud/folder/${top.id}`, token);
+  assert.is(deletion.status, 202);
+  // An upload that checked the folder just before it was hidden commits just after (startDelay lets this land first).
+  const { pools, temporal } = await getStack();
+  await pools.cloud.transaction(async (transaction) => {
+    const fileId = await transaction.oneFirst(sql.type(z.object({ id: z.number() }))`
+      insert into cloud_files (owner_id, folder_id, name, size_bytes, storage_key)
+      values (${userId}, ${top.id}, 'late.txt', 4, ${'f'.repeat(64)}) returning id`);
+    await transaction.query(sql.unsafe`insert into file_versions (file_id, version, storage_key, size_bytes, mime_type) values (${fileId}, 1, ${'f'.repeat(64)}, 4, 'text/plain')`);
+    await transaction.query(sql.unsafe`update quotas set used_bytes = used_bytes + 4 where owner_id = ${userId}`);
+  });
+  const progress = (await temporal.workflow.getHandle(deletion.body.workflow_id).result()) as { filesRemoved: number; bytesFreed: number };
+  assert.equal([progress.filesRemoved, progress.bytesFreed], [2, 9]);
+  assert.is((await api('GET', '/api/cloud/stats', token)).body.used, 0);
 });
 
 drive.run();

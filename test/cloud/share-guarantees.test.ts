@@ -19,6 +19,7 @@ async function sharedFile(content: string) {
 
 guarantees('expiry holds on the download path even when no worker expired the row', async () => {
   const { share, open, cloud, token, file } = await sharedFile('late');
+  assert.is((await cloud.api('POST', `/api/cloud/share/${file.id}`, token, { expires_in: 60, expires_at: new Date(Date.now() + 60_000).toISOString() })).status, 422);
   const link = await share({ expires_in: 3600 });
   assert.is((await open(link)).status, 200);
   // What a link looks like after its moment passed while the worker was down: still 'active'.

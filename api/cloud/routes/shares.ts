@@ -107,7 +107,7 @@ export function shareRoutes(deps: CloudAppDeps) {
         expires_at: z.iso.datetime({ offset: true }).optional(),
         password: z.string().min(4).max(200).optional(),
         max_downloads: z.number().int().min(1).max(1_000_000).optional(),
-      }),
+      }).refine((body) => body.expires_in === undefined || body.expires_at === undefined, { message: 'send expires_in or expires_at, not both', path: ['expires_at'] }),
       handler: async ({ user, params, body, event }) => {
         const file = await findCloudFile(pool, params.file_id, user.id);
         if (!file) throw notFound('No such file');
