@@ -63,9 +63,15 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   await mkdir(scratchDir, { recursive: true });
   const folder = await mkdtemp(join(scratchDir, 'upload-'));
   const discard = () => rm(folder, { recursive: true, force: true });
+  // formidable reports files as each finishes writing; the part order the client sent is kept here.
+  const partOrder: string[] = [];
   const form = formidable({
     uploadDir: folder,
-    filename: () => randomUUID(),
+    filename: () => {
+      const name = randomUUID();
+      partOrder.push(name);
+      return name;
+    },
     maxFiles: limits.maxFiles,
     maxFileSize: limits.maxFileSize,
     // formidable checks maxFileSize when a part ends; this total is checked as bytes arrive, so an
@@ -78,13 +84,13 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   });
   try {
     const [fields, files] = await form.parse(request as IncomingMessage);
-    const received: UploadedFile[] = [];
-    for (const [field, list] of Object.entries(files)) {
-      for (const file of (list ?? []) as File[]) {
+    const received = Object.entries(files)
+      .flatMap(([field, list]) => ((list ?? []) as File[]).map((file) => ({ field, file })))
+      .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
+      .map(({ field, file }): UploadedFile => {
         if (file.size > limits.maxFileSize) throw tooLarge(limits);
-        received.push({ field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null });
-      }
-    }
+        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null };
+      });
     const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
     return { fields: flatFields, files: received, discard };
   } catch (error) {
