@@ -1,7 +1,7 @@
 // `make test`: starts a throwaway PostgreSQL and Temporal dev server (never the dev data), migrates,
 // runs every uvu suite in test/ in one child process, and ends with "N passed, M failed".
 // Exit code is non-zero on any failure, on a crash, and when no test ran at all.
-//   node --import tsx scripts/test.ts [path-filter]   e.g. scripts/test.ts test/media
+//   node --import tsx scripts/test.ts [path-filter...]   e.g. scripts/test.ts test/media test/files
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { freePort } from './lib/ports.js';
 import { startTemporalDevServer } from './lib/temporal-dev-server.js';
 
 const SUITE_TIMEOUT_MS = 12 * 60_000;
-const filter = process.argv[2] ?? '';
+const filters = process.argv.slice(2);
 const scratch = mkdtempSync(join(tmpdir(), 'qhitz-test-'));
 // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data folder.
 chmodSync(scratch, 0o755);
@@ -41,7 +41,7 @@ try {
     STORAGE_ROOT: join(scratch, 'storage'),
     AUTH_SIGNING_KEYS_FILE: join(scratch, 'auth-signing-keys.json'),
     QHITZ_TEST_SCRATCH: scratch,
-    QHITZ_TEST_FILTER: filter,
+    QHITZ_TEST_FILTER: filters.join(','),
     ...Object.fromEntries(SERVICES.map((service) => [`${service.toUpperCase()}_DATABASE_URL`, postgres.urls[service]])),
   };
   exitCode = await runSuites(env);

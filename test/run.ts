@@ -1,4 +1,4 @@
-// Loads every *.test.ts under test/ (optionally only paths containing QHITZ_TEST_FILTER), runs them
+// Loads every *.test.ts under test/ (optionally only paths containing one of QHITZ_TEST_FILTER's comma-separated parts), runs them
 // with uvu, then closes the shared stack so the process can exit. Started by scripts/test.ts.
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -6,11 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { runTeardowns } from './support/teardown.js';
 
 const root = new URL('.', import.meta.url).pathname;
-const filter = (process.env.QHITZ_TEST_FILTER ?? '').replace(/^\.\//, '');
+const filters = (process.env.QHITZ_TEST_FILTER ?? '').split(',').map((filter) => filter.replace(/^\.\//, ''));
 const files = (readdirSync(root, { recursive: true }) as string[])
   .filter((file) => file.endsWith('.test.ts'))
   .map((file) => join(root, file))
-  .filter((file) => relative(process.cwd(), file).includes(filter))
+  .filter((file) => filters.some((filter) => relative(process.cwd(), file).includes(filter)))
   .sort();
 
 // uvu decides at import time whether to run suites at once or queue them: queue them.
