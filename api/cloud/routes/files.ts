@@ -1,7 +1,6 @@
 // Files in the drive. An upload reserves its bytes against the quota before anything is written
 // (the request's declared length), then settles to the real sizes; concurrent uploads cannot
 // overshoot. The same name in the same folder makes a new version; the last 10 are kept.
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { H3Event } from 'h3';
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
@@ -77,7 +76,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       const dropped: string[] = [];
       const files: CloudFile[] = [];
       for (const { file, blob } of blobs) {
-        if (!(await store.stat(blob.key))) await store.put(createReadStream(file.path));
+        if (!(await store.stat(blob.key))) await store.adopt(file.path);
         const result = await storeUpload(transaction, {
           ownerId,
           folderId,
@@ -130,7 +129,8 @@ export function fileRoutes(deps: CloudAppDeps) {
           }
           const blobs: Array<{ file: UploadedFile; blob: StoredBlob }> = [];
           for (const file of incoming) {
-            const blob = await store.put(createReadStream(file.path));
+            // A hard link, not a copy: the parsed upload already sits on the store's disk.
+            const blob = await store.adopt(file.path);
             written.push(blob.key);
             blobs.push({ file, blob });
           }

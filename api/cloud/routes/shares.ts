@@ -116,13 +116,15 @@ export function shareRoutes(deps: CloudAppDeps) {
           throw invalidFields({ expires_at: ['must be in the future and within a year'] });
         }
         const token = randomBytes(16).toString('base64url');
+        const passwordHash = body.password ? await hashPassword(body.password) : null;
+        // Row and workflow together: if Temporal cannot be reached the insert rolls back and nothing is left.
         await pool.transaction(async (transaction) => {
           const link = await insertShare(transaction, {
             tokenHash: hashToken(token),
             fileId: file.id,
             ownerId: user.id,
             expiresAt: expiresAt.toISOString(),
-            passwordHash: body.password ? await hashPassword(body.password) : null,
+            passwordHash,
             maxDownloads: body.max_downloads ?? null,
           });
           await bounded(() =>

@@ -1,6 +1,5 @@
 // The media library: upload (then indexing by workflow), browse and search, edit, delete, download.
 // Anything not yours and not public is 404, whichever route.
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { H3Event } from 'h3';
 import { z } from 'zod';
@@ -121,10 +120,11 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
           const created: MediaFile[] = [];
           try {
             for (const [index, file] of incoming.entries()) {
-              const blob = await store.put(createReadStream(file.path));
+              // A hard link, not a copy: the parsed upload already sits on the store's disk.
+              const blob = await store.adopt(file.path);
               const row = await withBlobLock(pool, blob.key, async (connection) => {
                 // A deletion may have removed an identical blob between put and lock: store it again.
-                if (!(await store.stat(blob.key))) await store.put(createReadStream(file.path));
+                if (!(await store.stat(blob.key))) await store.adopt(file.path);
                 return insertMediaFile(connection, {
                   ownerId: user.id,
                   name: file.name,
