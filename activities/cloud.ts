@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { heartbeat } from '@temporalio/activity';
 import { removeUnreferencedBlobs } from '../api/cloud/blob-cleanup.js';
 import { createLocalBlobStore } from '../api/shared/storage.js';
-import { settleQuota } from '../db/cloud/files.js';
+import { addUsage } from '../db/cloud/files.js';
 import { purgeDeletedBatch } from '../db/cloud/folders.js';
 import { setShareState } from '../db/cloud/shares.js';
 import type { ActivityDeps } from './index.js';
@@ -31,7 +31,7 @@ export function createCloudActivities({ pools, config }: ActivityDeps) {
         const rows = await purgeDeletedBatch(transaction, input.folderId, input.batchSize);
         const byOwner = new Map<number, number>();
         for (const row of rows) byOwner.set(row.owner_id, (byOwner.get(row.owner_id) ?? 0) + row.size_bytes);
-        for (const [owner, bytes] of byOwner) await settleQuota(transaction, owner, 0, -bytes);
+        for (const [owner, bytes] of byOwner) await addUsage(transaction, owner, -bytes);
         return rows;
       });
       await removeUnreferencedBlobs(db, store, removed.map((row) => row.storage_key), () => heartbeat());

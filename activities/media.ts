@@ -8,7 +8,8 @@ import exifr from 'exifr';
 import { parseStream } from 'music-metadata';
 import sharp from 'sharp';
 import { createLocalBlobStore } from '../api/shared/storage.js';
-import { findMediaFile, isBlobReferenced, type MediaFile, recordIndexFailure, recordIndexResult, withBlobLock } from '../db/media/files.js';
+import { findMediaFile, type MediaFile, recordIndexFailure, recordIndexResult } from '../db/media/files.js';
+import { removeUnreferencedMediaBlobs } from '../api/media/blob-cleanup.js';
 import type { ActivityDeps } from './index.js';
 
 const HEARTBEAT_EVERY_BYTES = 8 * 1024 * 1024;
@@ -116,15 +117,7 @@ export function createMediaActivities({ pools, config }: ActivityDeps) {
 
     /** Deletes each blob no row references any more (content or thumbnail). Safe to run again. */
     async removeUnreferencedBlobs(keys: string[]): Promise<number> {
-      let removed = 0;
-      for (const key of new Set(keys)) {
-        await withBlobLock(db, key, async (connection) => {
-          if (await isBlobReferenced(connection, key)) return;
-          await store.delete(key);
-          removed++;
-        });
-      }
-      return removed;
+      return removeUnreferencedMediaBlobs(db, store, keys);
     },
   };
 }

@@ -52,6 +52,11 @@ const environmentSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** Where uploaded files live (media/ and cloud/ below it). */
   STORAGE_ROOT: z.string().min(1).default('.data/storage'),
+  /**
+   * An upload must arrive within this (the server cuts off slower ones). After a crash, an upload's
+   * scratch files and quota reservation are reclaimed once this has passed.
+   */
+  UPLOAD_TIMEOUT_MS: positiveInt.default(15 * 60_000),
   /** How long the servers wait for in-flight requests at shutdown. */
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 

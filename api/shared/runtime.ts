@@ -70,6 +70,7 @@ export function runService(
       host: config.HOST,
       port: config.port(service),
       graceMs: config.SHUTDOWN_GRACE_MS,
+      requestTimeoutMs: config.UPLOAD_TIMEOUT_MS,
     });
     logger.info({ url: server.url }, `${service} API listening`);
     onShutdownSignal(logger, async () => {

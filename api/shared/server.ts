@@ -11,10 +11,14 @@ export interface RunningServer {
 
 export async function startHttpServer(
   app: H3,
-  options: { host: string; port: number; graceMs: number },
+  options: { host: string; port: number; graceMs: number; requestTimeoutMs?: number },
 ): Promise<RunningServer> {
   const server = serve(app, { hostname: options.host, port: options.port, silent: true, gracefulShutdown: false });
   await server.ready();
+  // Node cuts off a request not fully received within requestTimeout (default 5 min): large uploads
+  // on slow links need longer, and the storage sweep relies on no upload outliving this bound.
+  const nodeServer = server.node?.server;
+  if (options.requestTimeoutMs && nodeServer && 'requestTimeout' in nodeServer) nodeServer.requestTimeout = options.requestTimeoutMs;
   const address = server.node?.server?.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {

@@ -4,7 +4,7 @@
 // real key. The interface is small so an S3-compatible store can replace the local disk.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,6 +28,8 @@ export interface BlobStore {
   stat(key: string): Promise<{ size: number; modifiedAt: Date } | null>;
   /** Removing a missing blob is not an error: deletes are retried. */
   delete(key: string): Promise<void>;
+  /** Every stored blob (not scratch files), for sweeps. */
+  list(): AsyncIterable<{ key: string; modifiedAt: Date }>;
   /** Where new uploads are parsed to before they become blobs (same disk, so renames are cheap). */
   scratchDir: string;
 }
@@ -103,6 +105,15 @@ export function createLocalBlobStore(root: string): BlobStore {
 
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+
+    async *list() {
+      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (!entry.isFile() || !KEY.test(entry.name)) continue;
+        const info = await store.stat(entry.name);
+        if (info) yield { key: entry.name, modifiedAt: info.modifiedAt };
+      }
     },
   };
   return store;

@@ -1,6 +1,6 @@
 // Files, their versions and the owner's quota. A new upload of an existing name in a folder is a new
 // version of that file; the last `keep` versions are kept.
-import { type CommonQueryMethods, sql } from 'slonik';
+import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
 
 export const cloudFileRow = z.object({
@@ -21,26 +21,37 @@ const COLUMNS = sql.fragment`id, owner_id, folder_id, name, mime_type, size_byte
 export const versionRow = z.object({ version: z.number(), size_bytes: z.number(), mime_type: z.string(), storage_key: z.string(), created_at: z.string() });
 
 /**
- * Reserves `bytes` of the owner's quota (creating their row at `defaultQuota`), or returns the figures
- * that refuse it. One statement: concurrent reservations cannot together pass the quota.
+ * Reserves `bytes` of the owner's quota for an upload (creating their row at `defaultQuota`) until
+ * `leaseMs` from now, or returns the figures that refuse it. The owner's quota row is locked while
+ * counting, so concurrent reservations cannot together pass the quota; lapsed leases (an API that
+ * crashed mid-upload) count for nothing and are removed here.
  */
-export async function reserveQuota(db: CommonQueryMethods, ownerId: number, bytes: number, defaultQuota: number) {
-  await db.query(sql.unsafe`insert into quotas (owner_id, quota_bytes) values (${ownerId}, ${defaultQuota}) on conflict (owner_id) do nothing`);
-  const reserved = await db.maybeOne(sql.type(z.object({ used_bytes: z.number() }))`
-    update quotas set reserved_bytes = reserved_bytes + ${bytes}
-    where owner_id = ${ownerId} and used_bytes + reserved_bytes + ${bytes} <= quota_bytes
-    returning used_bytes`);
-  if (reserved) return { ok: true as const };
-  const figures = await db.one(sql.type(z.object({ used_bytes: z.number(), reserved_bytes: z.number(), quota_bytes: z.number() }))`
-    select used_bytes, reserved_bytes, quota_bytes from quotas where owner_id = ${ownerId}`);
-  return { ok: false as const, used: figures.used_bytes + figures.reserved_bytes, quota: figures.quota_bytes };
+export async function reserveQuota(pool: DatabasePool, ownerId: number, bytes: number, defaultQuota: number, leaseMs: number) {
+  return pool.transaction(async (transaction) => {
+    await transaction.query(sql.unsafe`insert into quotas (owner_id, quota_bytes) values (${ownerId}, ${defaultQuota}) on conflict (owner_id) do nothing`);
+    const quota = await transaction.one(sql.type(z.object({ used_bytes: z.number(), quota_bytes: z.number() }))`
+      select used_bytes, quota_bytes from quotas where owner_id = ${ownerId} for update`);
+    await transaction.query(sql.unsafe`delete from quota_reservations where owner_id = ${ownerId} and expires_at <= now()`);
+    const reserved = await transaction.oneFirst(sql.type(z.object({ reserved: z.number() }))`
+      select coalesce(sum(bytes), 0)::bigint as reserved from quota_reservations where owner_id = ${ownerId}`);
+    if (quota.used_bytes + reserved + bytes > quota.quota_bytes) {
+      return { ok: false as const, used: quota.used_bytes + reserved, quota: quota.quota_bytes };
+    }
+    const reservationId = await transaction.oneFirst(sql.type(z.object({ id: z.number() }))`
+      insert into quota_reservations (owner_id, bytes, expires_at)
+      values (${ownerId}, ${bytes}, now() + ${leaseMs} * interval '1 millisecond') returning id`);
+    return { ok: true as const, reservationId };
+  });
 }
 
-/** Turns a reservation into usage (`used` may be less than reserved: the real size), or just releases it. */
-export async function settleQuota(db: CommonQueryMethods, ownerId: number, reserved: number, used: number) {
-  await db.query(sql.unsafe`
-    update quotas set reserved_bytes = greatest(reserved_bytes - ${reserved}, 0), used_bytes = greatest(used_bytes + ${used}, 0)
-    where owner_id = ${ownerId}`);
+/** Ends a reservation: the upload was recorded (its usage added in the same transaction) or failed. */
+export async function releaseReservation(db: CommonQueryMethods, reservationId: number) {
+  await db.query(sql.unsafe`delete from quota_reservations where id = ${reservationId}`);
+}
+
+/** Adds (or with a negative `bytes`, removes) stored bytes to the owner's usage. */
+export async function addUsage(db: CommonQueryMethods, ownerId: number, bytes: number) {
+  await db.query(sql.unsafe`update quotas set used_bytes = greatest(used_bytes + ${bytes}, 0) where owner_id = ${ownerId}`);
 }
 
 export function getQuota(db: CommonQueryMethods, ownerId: number, defaultQuota: number) {

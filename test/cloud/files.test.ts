@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { sql } from 'slonik';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
 import { tokenFor } from '../support/http.js';
+import { removeUnreferencedBlobs } from '../../api/cloud/blob-cleanup.js';
+import { createLocalBlobStore } from '../../api/shared/storage.js';
+import { sweepStorage } from '../../api/shared/storage-sweep.js';
+import { reserveQuota } from '../../db/cloud/files.js';
 import { getStack } from '../support/stack.js';
 import { newUserId, startCloud } from './client.js';
 
@@ -11,8 +19,46 @@ const files = suite('cloud files');
 
 async function reservedBytes(ownerId: number) {
   const { pools } = await getStack();
-  return pools.cloud.oneFirst(sql.type(z.object({ reserved_bytes: z.number() }))`select reserved_bytes from quotas where owner_id = ${ownerId}`);
+  return pools.cloud.oneFirst(sql.type(z.object({ reserved: z.number() }))`
+    select coalesce(sum(bytes), 0)::bigint as reserved from quota_reservations where owner_id = ${ownerId}`);
 }
+
+files('the storage sweep removes old scratch files and old unreferenced blobs, and nothing else', async () => {
+  const cloud = await startCloud();
+  const { pools, config, logger } = await getStack();
+  const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
+  const token = await tokenFor({ id: newUserId() });
+  const kept = (await cloud.upload(token, [['kept.txt', `kept ${Date.now()}`]])).body.files[0];
+  const orphan = await store.put(Readable.from([Buffer.from(`orphan ${Date.now()}`)]));
+  const young = await store.put(Readable.from([Buffer.from(`young orphan ${Date.now()}`)]));
+  const crashed = join(store.scratchDir, `upload-crashed-${Date.now()}`);
+  await mkdir(crashed, { recursive: true });
+  await writeFile(join(crashed, 'part'), 'half an upload');
+  const keptKey = (await pools.cloud.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from cloud_files where id = ${kept.id}`));
+  const anHourAgo = new Date(Date.now() - 3600_000);
+  for (const key of [keptKey, orphan.key]) await utimes(join(config.STORAGE_ROOT, 'cloud', key.slice(0, 2), key.slice(2, 4), key), anHourAgo, anHourAgo);
+  await utimes(crashed, anHourAgo, anHourAgo);
+
+  await sweepStorage({ store, olderThanMs: 60_000, removeIfUnreferenced: async (key) => (await removeUnreferencedBlobs(pools.cloud, store, [key])) > 0, logger });
+  assert.is(await store.stat(orphan.key), null, 'old orphan removed');
+  assert.ok(await store.stat(young.key), 'young orphan kept: it may be an upload being recorded');
+  assert.ok(await store.stat(keptKey), 'referenced blob kept');
+  assert.is((await cloud.api('GET', `/api/cloud/download/${kept.id}`, token)).body.toString().startsWith('kept'), true);
+  assert.not.ok(existsSync(crashed), 'old scratch folder removed');
+});
+
+files('a reservation whose lease lapsed (an API that crashed mid-upload) no longer holds the quota', async () => {
+  const { pools } = await getStack();
+  const ownerId = newUserId();
+  const first = await reserveQuota(pools.cloud, ownerId, 800, 1000, 50);
+  assert.ok(first.ok);
+  const refused = await reserveQuota(pools.cloud, ownerId, 800, 1000, 60_000);
+  assert.equal(refused, { ok: false, used: 800, quota: 1000 }, 'a live reservation counts');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const second = await reserveQuota(pools.cloud, ownerId, 800, 1000, 60_000);
+  assert.ok(second.ok, 'the lapsed one does not');
+  assert.is(await reservedBytes(ownerId), 800, 'and it was removed');
+});
 
 files('only the last 10 versions are kept; the dropped ones leave the quota and stop downloading', async () => {
   const cloud = await startCloud();

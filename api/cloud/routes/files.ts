@@ -11,12 +11,13 @@ import {
   cloudStats,
   deleteCloudFile,
   findCloudFile,
+  addUsage,
   getQuota,
   listCloudFiles,
   listVersions,
+  releaseReservation,
   reserveQuota,
   setQuota,
-  settleQuota,
   storeUpload,
   updateCloudFile,
 } from '../../../db/cloud/files.js';
@@ -27,6 +28,7 @@ import { ApiError, conflict, invalidFields, notFound, unauthorized } from '../..
 import { defineRoute } from '../../shared/route.js';
 import { verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
+import { abandonedAfterMs } from '../../shared/storage-sweep.js';
 import { receiveUpload, type UploadedFile } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
@@ -69,7 +71,7 @@ export function fileRoutes(deps: CloudAppDeps) {
    * Records the uploaded blobs as files or new versions in one transaction. Each blob is locked and
    * re-checked first: a deletion of identical bytes may have removed it between put and lock.
    */
-  async function recordUploads(ownerId: number, folderId: number | null, blobs: Array<{ file: UploadedFile; blob: StoredBlob }>, declared: number) {
+  async function recordUploads(ownerId: number, folderId: number | null, blobs: Array<{ file: UploadedFile; blob: StoredBlob }>, reservationId: number) {
     return pool.transaction(async (transaction) => {
       await lockBlobs(transaction, blobs.map(({ blob }) => blob.key));
       let used = 0;
@@ -90,7 +92,8 @@ export function fileRoutes(deps: CloudAppDeps) {
         dropped.push(...result.dropped.map((version) => version.storage_key));
         files.push(result.file);
       }
-      await settleQuota(transaction, ownerId, declared, used);
+      await releaseReservation(transaction, reservationId);
+      await addUsage(transaction, ownerId, used);
       return { files, dropped };
     });
   }
@@ -107,7 +110,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       handler: async ({ event, user }) => {
         const declared = Number(event.req.headers.get('content-length'));
         if (!Number.isSafeInteger(declared) || declared <= 0) throw new ApiError(411, 'length_required', 'Send the upload with a Content-Length');
-        const reservation = await reserveQuota(pool, user.id, declared, config.CLOUD_DEFAULT_QUOTA);
+        const reservation = await reserveQuota(pool, user.id, declared, config.CLOUD_DEFAULT_QUOTA, abandonedAfterMs(config));
         if (!reservation.ok) {
           throw new ApiError(413, 'quota_exceeded', 'This upload does not fit in your storage quota; nothing was kept', {
             extra: { used: reservation.used, quota: reservation.quota },
@@ -134,10 +137,10 @@ export function fileRoutes(deps: CloudAppDeps) {
             written.push(blob.key);
             blobs.push({ file, blob });
           }
-          recorded = await recordUploads(user.id, folderId, blobs, declared);
+          recorded = await recordUploads(user.id, folderId, blobs, reservation.reservationId);
         } catch (error) {
           // Nothing was recorded: give the reservation back and remove the bytes no version uses.
-          await settleQuota(pool, user.id, declared, 0);
+          await releaseReservation(pool, reservation.reservationId);
           await removeUnreferencedBlobs(pool, store, written);
           throw error;
         } finally {
@@ -227,7 +230,7 @@ export function fileRoutes(deps: CloudAppDeps) {
         if (!file) throw notFound('No such file');
         const removed = await pool.transaction(async (transaction) => {
           const result = await deleteCloudFile(transaction, file.id);
-          await settleQuota(transaction, user.id, 0, -result.versions.reduce((sum, version) => sum + version.size_bytes, 0));
+          await addUsage(transaction, user.id, -result.versions.reduce((sum, version) => sum + version.size_bytes, 0));
           return result;
         });
         await removeUnreferencedBlobs(pool, store, removed.versions.map((version) => version.storage_key));

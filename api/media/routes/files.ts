@@ -7,7 +7,6 @@ import {
   deleteMediaFile,
   findVisibleMediaFile,
   insertMediaFile,
-  isBlobReferenced,
   listVisibleMediaFiles,
   MEDIA_KINDS,
   type MediaFile,
@@ -24,6 +23,7 @@ import { createLocalBlobStore } from '../../shared/storage.js';
 import { receiveUpload } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
+import { removeUnreferencedMediaBlobs } from '../blob-cleanup.js';
 import { sniffUpload } from '../content-kinds.js';
 import { createMediaWorkflowClient, indexWorkflowId } from '../workflow-client.js';
 
@@ -118,10 +118,12 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
           // Every file is checked before any is kept: one refusal keeps nothing.
           const kinds = await Promise.all(incoming.map((file) => sniffUpload(file.path, file.name)));
           const created: MediaFile[] = [];
+          const stored: string[] = [];
           try {
             for (const [index, file] of incoming.entries()) {
               // A hard link, not a copy: the parsed upload already sits on the store's disk.
               const blob = await store.adopt(file.path);
+              stored.push(blob.key);
               const row = await withBlobLock(pool, blob.key, async (connection) => {
                 // A deletion may have removed an identical blob between put and lock: store it again.
                 if (!(await store.stat(blob.key))) await store.adopt(file.path);
@@ -143,12 +145,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
           } catch (error) {
             // Nothing half-done: rows go, and blobs nobody else references with them.
             for (const row of created) await deleteMediaFile(pool, row.id);
-            const keys = created.map((row) => row.storage_key);
-            for (const key of new Set(keys)) {
-              await withBlobLock(pool, key, async (connection) => {
-                if (!(await isBlobReferenced(connection, key))) await store.delete(key);
-              });
-            }
+            await removeUnreferencedMediaBlobs(pool, store, stored);
             throw error;
           }
           event.res.status = 201;
