@@ -1,4 +1,4 @@
-// What a crash leaves on disk is reclaimed here, at start and then hourly: upload scratch folders
+// What a crash leaves on disk is reclaimed here, at start and then periodically: upload scratch folders
 // (a request cut off by a killed process) and blobs that no row references (stored, then the process
 // died before the row committed, or after a row's deletion committed but before its blob was
 // removed). Only entries older than the upload timeout are touched: no live upload can be that old,
@@ -10,9 +10,10 @@ import type { BlobStore } from './storage.js';
 
 /**
  * When an unfinished upload (its scratch files, unrecorded blobs, quota reservation) counts as
- * abandoned: the server has cut it off by then, plus a minute for recording what did arrive.
+ * abandoned: the server cut it off at the upload timeout, and recording what arrived takes far less
+ * than a second timeout.
  */
-export const abandonedAfterMs = (config: { UPLOAD_TIMEOUT_MS: number }) => config.UPLOAD_TIMEOUT_MS + 60_000;
+export const abandonedAfterMs = (config: { UPLOAD_TIMEOUT_MS: number }) => 2 * config.UPLOAD_TIMEOUT_MS;
 
 export interface StorageSweepOptions {
   store: BlobStore;
@@ -42,11 +43,11 @@ export async function sweepStorage(options: StorageSweepOptions): Promise<{ scra
   return { scratch, blobs };
 }
 
-/** Sweeps now and every `everyMs`; stop() ends it. Failures are logged, never thrown. */
-export function startStorageSweeper(options: StorageSweepOptions & { everyMs?: number }): { stop(): void } {
+/** Sweeps now, then every `olderThanMs` (at least hourly); stop() ends it. Failures are logged, never thrown. */
+export function startStorageSweeper(options: StorageSweepOptions): { stop(): void } {
   const run = () => sweepStorage(options).catch((error: unknown) => options.logger.warn({ err: error }, 'storage sweep failed; will try again'));
   void run();
-  const timer = setInterval(run, options.everyMs ?? 60 * 60_000);
+  const timer = setInterval(run, Math.min(options.olderThanMs, 60 * 60_000));
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }
