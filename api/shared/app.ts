@@ -128,6 +128,8 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       method: route.method,
       path: route.path,
       summary: route.summary,
+      // Who may call it: public, optional (a token or a signed URL), or at least user / staff / admin.
+      access: route.access,
     })),
   });
   app.get('/', (event) => {

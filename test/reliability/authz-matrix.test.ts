@@ -1,0 +1,91 @@
+// Who may call what, for every route every service serves (read from the services' own route
+// tables, so a new route cannot skip this): anonymous and forged callers are refused with 401 on
+// anything not public, a plain user gets 403 on staff and admin routes, staff get 403 on admin routes,
+// and allowed callers are never refused. Nobody, ever, gets a 5xx.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Access } from '../../api/shared/route.js';
+import { type CallerKind, concretePath, getServices } from './services.js';
+
+const test = suite('authorization matrix');
+
+const RANK: Record<'user' | 'staff' | 'admin', number> = { user: 1, staff: 2, admin: 3 };
+
+/** The statuses a caller may get from a route of this access level; null: any non-5xx but 401/403. */
+function expected(access: Access, caller: CallerKind): number[] | null {
+  if (access === 'public') return null;
+  if (caller === 'anonymous') return access === 'optional' ? [401, 403, 404] : [401];
+  if (caller === 'forged') return [401];
+  if (access === 'optional') return null;
+  const rank = RANK[caller === 'other' ? 'user' : caller];
+  return rank >= RANK[access] ? null : [403];
+}
+
+test('every route answers each kind of caller as its access level says', async () => {
+  const services = await getServices();
+  assert.ok(services.endpoints.length > 60, `all four route tables were read (${services.endpoints.length} routes)`);
+  const failures: string[] = [];
+  for (const endpoint of services.endpoints) {
+    for (const caller of ['anonymous', 'forged', 'user', 'staff', 'admin'] as const) {
+      const token = caller === 'anonymous' ? undefined : services.callers[caller].token;
+      const withBody = ['POST', 'PUT', 'PATCH'].includes(endpoint.method);
+      const answer = await services.request(endpoint.service, endpoint.method, concretePath(endpoint.path), { token, ...(withBody && { json: {} }) });
+      const allowed = expected(endpoint.access, caller);
+      const label = `${endpoint.method} ${endpoint.path} (${endpoint.access}) as ${caller}: ${answer.status} ${answer.text.slice(0, 160)}`;
+      if (answer.status >= 500) failures.push(label);
+      else if (allowed ? !allowed.includes(answer.status) : answer.status === 401 || answer.status === 403) failures.push(label);
+      else if (answer.status >= 400 && endpoint.method !== 'HEAD' && typeof answer.body?.error !== 'string') failures.push(`${label} (not a JSON error)`);
+    }
+  }
+  assert.equal(failures, []);
+});
+
+test('the declared access levels are the ones the product promises', async () => {
+  const { endpoints } = await getServices();
+  const of = (method: string, path: string) => endpoints.find((endpoint) => endpoint.method === method && endpoint.path === path)?.access;
+  for (const endpoint of endpoints.filter((endpoint) => endpoint.path.startsWith('/api/dental/'))) {
+    assert.ok(endpoint.access === 'staff' || endpoint.access === 'admin', `${endpoint.method} ${endpoint.path} is for staff: ${endpoint.access}`);
+  }
+  assert.is(of('PUT', '/api/cloud/quota/:user_id'), 'admin');
+  assert.ok(endpoints.filter((endpoint) => endpoint.path.startsWith('/api/auth/users')).every((endpoint) => endpoint.access === 'admin'));
+  assert.is(of('GET', '/api/cloud/shared/:token'), 'public', 'share links work without an account');
+  for (const path of ['/api', '/api/health', '/api/openapi.json', '/api/docs', '/metrics']) assert.is(of('GET', path), 'public');
+});
+
+test('another user’s files, folders and share lists are not found, not forbidden', async () => {
+  const services = await getServices();
+  const { user, other } = services.callers;
+  const form = new FormData();
+  form.append('file', new Blob(['private notes']), 'private.txt');
+  const cloudFile = (await services.request('cloud', 'POST', '/api/cloud/upload', { token: user.token, body: form })).body.files[0];
+  const folder = (await services.request('cloud', 'POST', '/api/cloud/folders', { token: user.token, json: { name: `private-${Date.now()}` } })).body.folder;
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const media = new FormData();
+  media.append('file', new Blob([new Uint8Array(png)]), 'dot.png');
+  const mediaFile = (await services.request('media', 'POST', '/api/media/upload', { token: user.token, body: media })).body.files[0];
+
+  const probes: Array<[ 'cloud' | 'media', string, string, unknown?]> = [
+    ['cloud', 'GET', `/api/cloud/file/${cloudFile.id}`],
+    ['cloud', 'GET', `/api/cloud/download/${cloudFile.id}`],
+    ['cloud', 'GET', `/api/cloud/file/${cloudFile.id}/versions`],
+    ['cloud', 'GET', `/api/cloud/file/${cloudFile.id}/shares`],
+    ['cloud', 'POST', `/api/cloud/share/${cloudFile.id}`, { expires_in: 60 }],
+    ['cloud', 'PATCH', `/api/cloud/file/${cloudFile.id}`, { name: 'mine.txt' }],
+    ['cloud', 'DELETE', `/api/cloud/file/${cloudFile.id}`],
+    ['cloud', 'GET', `/api/cloud/folder/${folder.id}`],
+    ['cloud', 'PATCH', `/api/cloud/folder/${folder.id}`, { name: 'mine' }],
+    ['cloud', 'DELETE', `/api/cloud/folder/${folder.id}`],
+    ['media', 'GET', `/api/media/file/${mediaFile.id}`],
+    ['media', 'GET', `/api/media/download/${mediaFile.id}`],
+    ['media', 'PUT', `/api/media/file/${mediaFile.id}`, { description: 'mine' }],
+    ['media', 'DELETE', `/api/media/file/${mediaFile.id}`],
+  ];
+  for (const [service, method, path, json] of probes) {
+    const answer = await services.request(service, method, path, { token: other.token, json });
+    assert.is(answer.status, 404, `${method} ${path} by another user: ${answer.status} ${answer.text.slice(0, 120)}`);
+  }
+  assert.is((await services.request('cloud', 'GET', `/api/cloud/file/${cloudFile.id}`, { token: user.token })).status, 200, 'the owner still has it');
+  assert.is((await services.request('media', 'GET', `/api/media/file/${mediaFile.id}`, { token: user.token })).status, 200, 'the owner still has it');
+});
+
+test.run();
