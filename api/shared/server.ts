@@ -1,5 +1,7 @@
 // Listening and stopping. Stop means: refuse new connections, let requests in flight finish (up to a
 // grace period), then close what the service opened. Used by every service's main.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type H3, serve } from 'h3';
 import type { Logger } from './logger.js';
 
@@ -18,7 +20,10 @@ export async function startHttpServer(
   // Node cuts off a request not fully received within requestTimeout (default 5 min): large uploads
   // on slow links need longer, and the storage sweep relies on no upload outliving this bound.
   const nodeServer = server.node?.server;
-  if (options.requestTimeoutMs && nodeServer && 'requestTimeout' in nodeServer) nodeServer.requestTimeout = options.requestTimeoutMs;
+  if (nodeServer && 'requestTimeout' in nodeServer) {
+    if (options.requestTimeoutMs) nodeServer.requestTimeout = options.requestTimeoutMs;
+    nodeServer.on('clientError', answerClientError);
+  }
   const address = server.node?.server?.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
@@ -30,6 +35,27 @@ export async function startHttpServer(
       clearTimeout(force);
     },
   };
+}
+
+/**
+ * Requests Node refuses before they reach the app (malformed HTTP, oversized headers, too slow to
+ * arrive) get the same JSON error shape as everything else, instead of Node's bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'The request line or headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'The request did not arrive in time']
+        : [400, 'bad_request', 'The request is not valid HTTP'];
+  const body = JSON.stringify({ error: code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */

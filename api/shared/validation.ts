@@ -16,9 +16,26 @@ export function fieldErrors(error: z.ZodError, root = '_body'): Record<string, s
 }
 
 export function parseWith<T extends z.ZodType>(schema: T, input: unknown, root?: string): z.output<T> {
+  const withNul = pathOfNulCharacter(input);
+  if (withNul !== null) throw invalidFields({ [withNul || root || '_body']: ['must not contain NUL characters'] });
   const result = schema.safeParse(input);
   if (!result.success) throw invalidFields(fieldErrors(result.error, root));
   return result.data;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, so a NUL anywhere in the input would otherwise fail deep in a
+ * query. Returns the dotted path of the first string containing one, '' for the input itself, or null.
+ */
+function pathOfNulCharacter(input: unknown, path = ''): string | null {
+  if (typeof input === 'string') return input.includes('\u0000') ? path : null;
+  if (input === null || typeof input !== 'object') return null;
+  for (const [key, value] of Object.entries(input)) {
+    if (key.includes('\u0000')) return path ? `${path}.${key}` : key;
+    const found = pathOfNulCharacter(value, path ? `${path}.${key}` : key);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** Reads the body as text without ever holding more than `limit` bytes. */

@@ -21,7 +21,7 @@ import { defineRoute } from '../../shared/route.js';
 import { signUrl, verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
 import { receiveUpload } from '../../shared/uploads.js';
-import { fields } from '../../shared/validation.js';
+import { fields, parseWith } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
 import { removeUnreferencedMediaBlobs } from '../blob-cleanup.js';
 import { sniffUpload } from '../content-kinds.js';
@@ -113,8 +113,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
         try {
           const incoming = upload.files.filter((file) => file.field === 'file' || file.field === 'files');
           if (!incoming.length) throw invalidFields({ file: ['send a file in "file", or several in "files"'] });
-          const parsed = uploadFields.safeParse(upload.fields);
-          if (!parsed.success) throw invalidFields(Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? '_body'), [issue.message]])));
+          const parsed = parseWith(uploadFields, upload.fields);
           // Every file is checked before any is kept: one refusal keeps nothing.
           const kinds = await Promise.all(incoming.map((file) => sniffUpload(file.path, file.name)));
           const created: MediaFile[] = [];
@@ -134,9 +133,9 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
                   kind: kinds[index]!.kind,
                   mimeType: kinds[index]!.mimeType,
                   size: blob.size,
-                  description: parsed.data.description,
-                  tags: parsed.data.tags,
-                  isPublic: parsed.data.is_public,
+                  description: parsed.description,
+                  tags: parsed.tags,
+                  isPublic: parsed.is_public,
                 });
               });
               created.push(row);
