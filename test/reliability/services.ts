@@ -27,6 +27,8 @@ export interface Services {
   urls: Record<ServiceName, string>;
   endpoints: Endpoint[];
   callers: Record<Exclude<CallerKind, 'anonymous'>, { token: string; id: number }>;
+  /** A new account with a new session (for calls that may end the session they are made with). */
+  login(role: 'user' | 'staff' | 'admin'): Promise<{ token: string; id: number }>;
   request(service: ServiceName, method: string, path: string, options?: { token?: string; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
 }
 
@@ -95,7 +97,7 @@ async function start(): Promise<Services> {
     const listed = (await request(service, 'GET', '/api')).body.endpoints as Array<Omit<Endpoint, 'service'>>;
     endpoints.push(...listed.map((endpoint) => ({ ...endpoint, service })));
   }
-  return { urls, endpoints, callers: { user, other, staff, admin, forged: { token: forged, id: admin.id } }, request };
+  return { urls, endpoints, callers: { user, other, staff, admin, forged: { token: forged, id: admin.id } }, login, request };
 }
 
 /** A concrete path for a route pattern: ids no row has (the matrix is about who, not what). */
