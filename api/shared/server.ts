@@ -41,21 +41,27 @@ export async function startHttpServer(
  * Requests Node refuses before they reach the app (malformed HTTP, oversized headers, too slow to
  * arrive) get the same JSON error shape as everything else, instead of Node's bare status line.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy();
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }): void {
+  // As Node's own handler: answer unless a response on this (keep-alive) socket has begun (Node
+  // keeps it as the socket's `_httpMessage`), then destroy the socket, which
+  // also aborts a request still in flight on it (an upload waiting for bytes that will never be
+  // parsed). The answer is ended first and the socket destroyed a moment later, so a client still
+  // sending its oversized headers reads the answer instead of a connection reset.
+  if (socket.writable && !socket._httpMessage?.headersSent && error.code !== 'ECONNRESET') {
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'The request line or headers are too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'The request did not arrive in time']
+          : [400, 'bad_request', 'The request is not valid HTTP'];
+    const body = JSON.stringify({ error: code, message });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    setTimeout(() => socket.destroy(), 500).unref();
     return;
   }
-  const [status, code, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers_too_large', 'The request line or headers are too large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request_timeout', 'The request did not arrive in time']
-        : [400, 'bad_request', 'The request is not valid HTTP'];
-  const body = JSON.stringify({ error: code, message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  socket.destroy();
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */

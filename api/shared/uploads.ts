@@ -61,6 +61,9 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   if (declared > bodyLimit) throw tooLarge(limits);
 
   await mkdir(scratchDir, { recursive: true });
+  // The client may have gone while the route checked its token or quota: its close event is past,
+  // and a destroyed request's unread bytes will never be readable.
+  if (request.destroyed && !request.readableEnded) throw badRequest('The upload was interrupted; nothing was kept');
   const folder = await mkdtemp(join(scratchDir, 'upload-'));
   const discard = () => rm(folder, { recursive: true, force: true });
   // formidable reports files as each finishes writing; the part order the client sent is kept here.
@@ -82,8 +85,21 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
     allowEmptyFiles: true,
     minFileSize: 0,
   });
+  limitPartHeaders(form, MAX_PART_HEADER_BYTES);
+  // formidable learns of a client that went away only through the deprecated 'aborted' event, which
+  // does not always come (seen with a paused request): a request closed before its body was read
+  // to the end is an abort.
+  let onClose: (() => void) | undefined;
+  const hungUp = new Promise<never>((_, reject) => {
+    onClose = () => {
+      if (!request.readableEnded) reject(badRequest('The upload was interrupted; nothing was kept'));
+    };
+    request.once('close', onClose);
+    if (request.destroyed) onClose(); // closed during the awaits above
+  });
+  hungUp.catch(() => {}); // settled by the race below, or after it lost: never unhandled
   try {
-    const [fields, files] = await form.parse(request as IncomingMessage);
+    const [fields, files] = await Promise.race([form.parse(request as IncomingMessage), hungUp]);
     const received = Object.entries(files)
       .flatMap(([field, list]) => ((list ?? []) as File[]).map((file) => ({ field, file })))
       .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
@@ -101,7 +117,36 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
     if ((error as { httpCode?: number }).httpCode === 413) throw payloadTooLarge((error as Error).message);
     if (request.destroyed || code === 1002) throw badRequest('The upload was interrupted; nothing was kept');
     throw badRequest(`The multipart body could not be read: ${(error as Error).message}`);
+  } finally {
+    request.off('close', onClose!);
   }
+}
+
+/** A part's headers (name, file name, type) fit in far less; browsers send a few hundred bytes. */
+const MAX_PART_HEADER_BYTES = 16 * 1024;
+
+/**
+ * formidable collects each part's headers in memory without a bound (a 100 MB "header" would be held
+ * whole). Its parser is an internal stream it assigns to `_parser` once the request type is known:
+ * catch that assignment and count header bytes as they stream through.
+ */
+function limitPartHeaders(form: InstanceType<typeof formidable.Formidable>, max: number): void {
+  const internals = form as unknown as { _parser: NodeJS.EventEmitter | null; _error(error: Error): void };
+  let parser = internals._parser;
+  Object.defineProperty(internals, '_parser', {
+    configurable: true,
+    get: () => parser,
+    set(value: NodeJS.EventEmitter | null) {
+      parser = value;
+      let size = 0;
+      value?.on('data', ({ name, start, end }: { name: string; start?: number; end?: number }) => {
+        if (name === 'partBegin') size = 0;
+        else if ((name === 'headerField' || name === 'headerValue') && (size += (end ?? 0) - (start ?? 0)) > max) {
+          internals._error(badRequest(`A part's headers are larger than ${max} bytes; nothing was kept`));
+        }
+      });
+    },
+  });
 }
 
 function tooLarge(limits: UploadLimits): ApiError {
