@@ -11,19 +11,34 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ServerTimeouts {
+  /**
+   * A request must be fully received within this (Node's default is 5 min): large uploads on slow
+   * links need longer, and the storage sweep relies on no upload outliving this bound.
+   */
+  requestTimeoutMs?: number;
+  /** The request line and headers must arrive within this (slowloris). */
+  headersTimeoutMs?: number;
+}
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+
 export async function startHttpServer(
   app: H3,
-  options: { host: string; port: number; graceMs: number; requestTimeoutMs?: number },
+  options: { host: string; port: number; graceMs: number } & ServerTimeouts,
 ): Promise<RunningServer> {
-  const server = serve(app, { hostname: options.host, port: options.port, silent: true, gracefulShutdown: false });
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 300_000, headersTimeout);
+  const server = serve(app, {
+    hostname: options.host,
+    port: options.port,
+    silent: true,
+    gracefulShutdown: false,
+    // Node checks these timeouts only every connectionsCheckingInterval (default 30 s).
+    node: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
+  });
   await server.ready();
-  // Node cuts off a request not fully received within requestTimeout (default 5 min): large uploads
-  // on slow links need longer, and the storage sweep relies on no upload outliving this bound.
-  const nodeServer = server.node?.server;
-  if (nodeServer && 'requestTimeout' in nodeServer) {
-    if (options.requestTimeoutMs) nodeServer.requestTimeout = options.requestTimeoutMs;
-    nodeServer.on('clientError', answerClientError);
-  }
+  server.node?.server?.on('clientError', answerClientError);
   const address = server.node?.server?.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {

@@ -3,7 +3,7 @@
 import type { H3Event } from 'h3';
 import { getQuery, getRouterParams } from 'h3';
 import { z } from 'zod';
-import { badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './errors.js';
+import { ApiError, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './errors.js';
 
 /** Turns zod issues into `{ field: [messages] }`; issues about the whole object go under `_body`. */
 export function fieldErrors(error: z.ZodError, root = '_body'): Record<string, string[]> {
@@ -38,18 +38,34 @@ function pathOfNulCharacter(input: unknown, path = ''): string | null {
   return null;
 }
 
-/** Reads the body as text without ever holding more than `limit` bytes. */
+/** A JSON body (at most BODY_LIMIT_BYTES) that takes longer than this to arrive is a slowloris. */
+const BODY_READ_TIMEOUT_MS = 30_000;
+
+/** Reads the body as text without ever holding more than `limit` bytes, or waiting for it forever. */
 export async function readBodyText(event: H3Event, limit: number): Promise<string> {
   const declared = Number(event.req.headers.get('content-length') ?? NaN);
   if (declared > limit) throw payloadTooLarge(`The request body is larger than ${limit} bytes`, { details: { limit } });
   const body = event.req.body;
   if (!body) return '';
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    event.runtime?.node?.req.destroy();
+  }, BODY_READ_TIMEOUT_MS);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw payloadTooLarge(`The request body is larger than ${limit} bytes`, { details: { limit } });
-    chunks.push(chunk);
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > limit) throw payloadTooLarge(`The request body is larger than ${limit} bytes`, { details: { limit } });
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (timedOut) throw new ApiError(408, 'request_timeout', 'The request body did not arrive in time');
+    if (error instanceof ApiError) throw error;
+    throw badRequest('The request body was cut off before its end');
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

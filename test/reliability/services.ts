@@ -60,7 +60,8 @@ async function start(): Promise<Services> {
     const headers: Record<string, string> = { 'x-forwarded-for': `10.77.${(ip >> 8) & 255}.${ip++ & 255}`, ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${urls[service]}${path}`, { method, headers, body: options.json !== undefined ? JSON.stringify(options.json) : options.body, redirect: 'manual' });
+    const payload = options.json !== undefined ? JSON.stringify(options.json) : options.body;
+    const response = await fetch(`${urls[service]}${path}`, { method, headers, body: payload, redirect: 'manual', ...(payload instanceof ReadableStream && { duplex: 'half' }) } as RequestInit);
     const text = method === 'HEAD' ? '' : await response.text();
     let body: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
