@@ -31,12 +31,13 @@ export function openApiPath(path: string): string {
   return path.replace(/:(\w+)/g, '{$1}').replace(/\/\*\*$/, '/{path}');
 }
 
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/** Requests are documented as accepted (input), responses as sent (output). */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 
-function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query') {
+function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query', examples: Record<string, string> = {}) {
   if (!schema) return [];
   const object = jsonSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   return Object.entries(object.properties ?? {}).map(([name, property]) => ({
@@ -45,6 +46,7 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
     required: location === 'path' || (object.required ?? []).includes(name),
     ...(typeof property.description === 'string' && { description: property.description }),
     schema: property,
+    ...(examples[name] !== undefined && { example: examples[name] }),
   }));
 }
 
@@ -54,7 +56,7 @@ function responsesOf(route: OpenApiInput['routes'][number]) {
   for (const [status, spec] of Object.entries(declared)) {
     responses[status] = {
       description: spec.description,
-      ...(spec.schema && { content: { 'application/json': { schema: jsonSchema(spec.schema) } } }),
+      ...(spec.schema && { content: { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } }),
     };
   }
   if (route.body || route.query || route.params) {
@@ -76,11 +78,14 @@ export function buildOpenApiDocument(input: OpenApiInput): Record<string, unknow
       ...(route.description && { description: route.description }),
       operationId: `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       security: route.access === 'public' ? [] : route.access === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }],
-      parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
+      parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query', route.example?.query)],
       responses: responsesOf(route),
     };
     if (route.body && !route.rawBody) {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(route.body), ...(route.example?.body && { example: route.example.body }) } },
+      };
     } else if (route.body && route.rawBody) {
       operation.requestBody = { required: true, content: { 'multipart/form-data': { schema: jsonSchema(route.body) } } };
     }

@@ -21,6 +21,11 @@ export interface RouteContext<A extends Access, B, Q, P> {
   log: Logger;
 }
 
+export interface RouteExample {
+  body?: Record<string, unknown>;
+  query?: Record<string, string>;
+}
+
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
@@ -49,6 +54,11 @@ export interface RouteDefinition<
   quiet?: boolean;
   /** Responses other than the errors every route can give, for the API documentation. */
   responses?: Record<number, ResponseSpec>;
+  /**
+   * A request that works against a fresh installation, shown in the documentation and replayed by
+   * a test that checks the answer against the documented response schema.
+   */
+  example?: RouteExample;
   handler: (context: RouteContext<A, B, Q, P>) => unknown;
 }
 

@@ -43,6 +43,7 @@ export function accountRoutes(context: AuthContext) {
       access: 'public',
       body: z.object({ username, email, password: z.string() }),
       responses: { 201: { description: 'Account created', schema: userResponse } },
+      example: { body: { username: 'jane_doe', email: 'jane.doe@example.com', password: 'correct horse battery staple' } },
       handler: async ({ body, event }) => {
         rejectWeakPassword(body.password, body);
         const passwordHash = await passwords.hash(body.password);
@@ -66,6 +67,7 @@ export function accountRoutes(context: AuthContext) {
       body: z
         .object({ email: z.string().trim().max(254).optional(), username: z.string().trim().max(254).optional(), password: z.string().min(1).max(1024) })
         .refine((input) => input.email || input.username, { message: 'send email (or username)', path: ['email'] }),
+      example: { body: { email: 'jane.doe@example.com', password: 'correct horse battery staple' } },
       responses: {
         200: {
           description: 'Logged in',

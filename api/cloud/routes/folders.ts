@@ -2,7 +2,7 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
 import { listCloudFiles } from '../../../db/cloud/files.js';
-import { breadcrumb, findFolder, insertFolder, isSelfOrDescendant, listFolders, lockOwnerTree, softDeleteTree, updateFolder } from '../../../db/cloud/folders.js';
+import { breadcrumb, findFolder, folderRow, insertFolder, isSelfOrDescendant, listFolders, lockOwnerTree, softDeleteTree, updateFolder } from '../../../db/cloud/folders.js';
 import { deleteFolderTreeWorkflow } from '../../../workflows/cloud.js';
 import { FolderId, OwnerId } from '../../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../../workflows/task-queues.js';
@@ -49,6 +49,8 @@ export function folderRoutes(deps: CloudAppDeps) {
       summary: 'Create a folder (in parent_id, or at the root)',
       access: 'user',
       body: z.object({ name: entryName, parent_id: fields.id.nullable().optional() }),
+      responses: { 201: { description: 'Created', schema: z.object({ message: z.string(), folder: folderRow }) }, 409: { description: 'A sibling has that name' } },
+      example: { body: { name: 'Invoices', parent_id: null } },
       handler: async ({ user, body, event }) => {
         if (body.parent_id) await mustOwn(body.parent_id, user.id, 'parent_id');
         const folder = await insertFolder(pool, { ownerId: user.id, parentId: body.parent_id ?? null, name: body.name }).catch(nameTaken);
@@ -62,6 +64,8 @@ export function folderRoutes(deps: CloudAppDeps) {
       summary: 'Your folders: all of them, the root ones (parent_id=null) or the children of one',
       access: 'user',
       query: z.object({ parent_id: parentFilter }),
+      responses: { 200: { description: 'The folders', schema: z.object({ folders: z.array(folderRow) }) } },
+      example: { query: { parent_id: 'null' } },
       handler: async ({ user, query }) => ({ folders: await listFolders(pool, user.id, query.parent_id) }),
     }),
     defineRoute({

@@ -1,6 +1,6 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { findDentist, insertDentist, listDentists, updateDentist } from '../../../db/dental/dentists.js';
+import { dentistRow, findDentist, insertDentist, listDentists, updateDentist } from '../../../db/dental/dentists.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
@@ -40,6 +40,8 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       summary: 'Add a dentist',
       access: 'staff',
       body: z.object(dentistFields),
+      responses: { 201: { description: 'Added', schema: z.object({ message: z.string(), dentist: dentistRow }) }, 409: { description: 'That license number is taken' } },
+      example: { body: { first_name: 'Ana', last_name: 'Smith', license_number: 'DDS-2041', specialization: 'Orthodontics' } },
       handler: async ({ body, event }) => {
         const dentist = await insertDentist(pool, body).catch(licenseTaken);
         event.res.status = 201;
@@ -52,6 +54,8 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       summary: 'All dentists',
       access: 'staff',
       query: z.object({ active_only: fields.boolean.optional() }),
+      responses: { 200: { description: 'The dentists', schema: z.object({ dentists: z.array(dentistRow), total: z.number() }) } },
+      example: { query: { active_only: 'true' } },
       handler: async ({ query }) => {
         const dentists = await listDentists(pool, query.active_only ?? false);
         return { dentists, total: dentists.length };
