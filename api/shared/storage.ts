@@ -20,9 +20,10 @@ export interface BlobStore {
   put(source: Readable): Promise<StoredBlob>;
   /**
    * Takes in a file already on the store's disk (e.g. a parsed upload in `scratchDir`) without copying
-   * its bytes: it is hashed, then hard-linked under its key. The file itself stays where it was.
+   * its bytes: it is hashed (unless `known` says what it hashes to), then hard-linked under its key.
+   * The file itself stays where it was.
    */
-  adopt(path: string): Promise<StoredBlob>;
+  adopt(path: string, known?: { sha256: string; size: number }): Promise<StoredBlob>;
   /** Bytes start..end inclusive (the whole blob without a range). */
   read(key: string, range?: { start: number; end: number }): Readable;
   stat(key: string): Promise<{ size: number; modifiedAt: Date } | null>;
@@ -68,14 +69,8 @@ export function createLocalBlobStore(root: string): BlobStore {
       }
     },
 
-    async adopt(path) {
-      const hash = createHash('sha256');
-      let size = 0;
-      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-      const sha256 = hash.digest('hex');
+    async adopt(path, known) {
+      const { sha256, size } = known ?? (await hashFile(path));
       const finalPath = pathOf(sha256);
       await mkdir(join(finalPath, '..'), { recursive: true });
       try {
@@ -117,4 +112,14 @@ export function createLocalBlobStore(root: string): BlobStore {
     },
   };
   return store;
+}
+
+async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
 }

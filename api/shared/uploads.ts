@@ -24,6 +24,8 @@ export interface UploadedFile {
   size: number;
   /** The client's name, sanitized for display; never used as a path. */
   name: string;
+  /** Hex sha256 of the bytes, computed while they were written. */
+  sha256: string;
   clientMimeType: string | null;
 }
 
@@ -84,6 +86,8 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
     maxFieldsSize: limits.maxFieldsSize ?? 64 * 1024,
     allowEmptyFiles: true,
     minFileSize: 0,
+    // Hashed as the bytes stream to disk, so storing the file needs no second read.
+    hashAlgorithm: 'sha256',
   });
   limitPartHeaders(form, MAX_PART_HEADER_BYTES);
   // formidable learns of a client that went away only through the deprecated 'aborted' event, which
@@ -105,7 +109,7 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
       .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
       .map(({ field, file }): UploadedFile => {
         if (file.size > limits.maxFileSize) throw tooLarge(limits);
-        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null };
+        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null, sha256: String(file.hash) };
       });
     const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
     return { fields: flatFields, files: received, discard };

@@ -1,9 +1,13 @@
 // The stack a benchmark runs against: built like production (`npm run build`, `node dist/...`),
 // on free ports, with its own PostgreSQL and Temporal, so a benchmark never touches dev data.
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { issueAccessToken } from '../../api/auth/access-tokens.js';
+import { signingKeysFromJwks } from '../../api/auth/signing-keys.js';
+import type { Role } from '../../api/shared/auth-guard.js';
 import { SERVICES, type ServiceName } from '../../config/index.js';
 import { migrate } from '../../db/migrate.js';
 import { createDatabasePool } from '../../db/pool.js';
@@ -17,6 +21,8 @@ export interface BenchStack {
   env: NodeJS.ProcessEnv;
   /** Resident memory of a process of the stack, in MiB. */
   rssMiB(name: ServiceName | 'worker'): number;
+  /** An access token the services accept (signed with the stack's keys), with no account behind it. */
+  token(user: { id: number; role?: Role }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +76,11 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       const pid = processes.get(name)?.child.pid;
       const status = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
       return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    },
+    async token(user) {
+      const keys = await signingKeysFromJwks(JSON.parse(env.AUTH_SIGNING_KEYS!));
+      const settings = { issuer: env.JWT_ISSUER ?? 'qhitz-auth', audience: env.JWT_AUDIENCE ?? 'qhitz', ttlSeconds: 3600 };
+      return (await issueAccessToken(keys, { userId: user.id, role: user.role ?? 'user', sessionId: randomUUID() }, settings)).token;
     },
     async stop() {
       await Promise.all([...processes.values()].map((child) => child.stop()));

@@ -3,8 +3,6 @@
 // p50 ≤ 50 ms and p99 ≤ 200 ms; the Flask system inserts 400/s with no conflict check at all.
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { issueAccessToken } from '../../api/auth/access-tokens.js';
-import { signingKeysFromJwks } from '../../api/auth/signing-keys.js';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
 
 const DENTISTS = 40;
@@ -14,12 +12,7 @@ export const scenario: Scenario = {
   name: 'dental',
   description: `POST /api/dental/appointments for 15 s (10 connections), ${DENTISTS} dentists × ${PATIENTS} patients, no conflicts`,
   async run(stack, log) {
-    const keys = await signingKeysFromJwks(JSON.parse(stack.env.AUTH_SIGNING_KEYS!));
-    const { token } = await issueAccessToken(keys, { userId: 1, role: 'staff', sessionId: randomUUID() }, {
-      issuer: stack.env.JWT_ISSUER ?? 'qhitz-auth',
-      audience: stack.env.JWT_AUDIENCE ?? 'qhitz',
-      ttlSeconds: 3600,
-    });
+    const token = await stack.token({ id: 1, role: 'staff' });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const dental = stack.urls.dental;
     const create = async (path: string, body: object) => {

@@ -78,7 +78,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       const dropped: string[] = [];
       const files: CloudFile[] = [];
       for (const { file, blob } of blobs) {
-        if (!(await store.stat(blob.key))) await store.adopt(file.path);
+        if (!(await store.stat(blob.key))) await store.adopt(file.path, file);
         const result = await storeUpload(transaction, {
           ownerId,
           folderId,
@@ -133,7 +133,7 @@ export function fileRoutes(deps: CloudAppDeps) {
           const blobs: Array<{ file: UploadedFile; blob: StoredBlob }> = [];
           for (const file of incoming) {
             // A hard link, not a copy: the parsed upload already sits on the store's disk.
-            const blob = await store.adopt(file.path);
+            const blob = await store.adopt(file.path, file);
             written.push(blob.key);
             blobs.push({ file, blob });
           }

@@ -58,7 +58,7 @@ export function shareRoutes(deps: CloudAppDeps) {
    * throttled per link and compared in constant time. Every GET counts as a download, ranges and
    * conditional requests included, or a client could fetch the file forever in pieces.
    */
-  async function sharedDownload(event: H3Event, token: string, password: string | null | undefined): Promise<Response> {
+  async function sharedDownload(event: H3Event, token: string, password: string | null | undefined): Promise<ReturnType<typeof blobResponse>> {
     const link = await findShareByHash(pool, hashToken(token));
     if (!link) throw notFound('No such share link');
     if (link.state === 'revoked') throw gone('link_revoked', 'This link was revoked by its owner');

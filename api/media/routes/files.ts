@@ -121,11 +121,11 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
           try {
             for (const [index, file] of incoming.entries()) {
               // A hard link, not a copy: the parsed upload already sits on the store's disk.
-              const blob = await store.adopt(file.path);
+              const blob = await store.adopt(file.path, file);
               stored.push(blob.key);
               const row = await withBlobLock(pool, blob.key, async (connection) => {
                 // A deletion may have removed an identical blob between put and lock: store it again.
-                if (!(await store.stat(blob.key))) await store.adopt(file.path);
+                if (!(await store.stat(blob.key))) await store.adopt(file.path, file);
                 return insertMediaFile(connection, {
                   ownerId: user.id,
                   name: file.name,

@@ -1,0 +1,92 @@
+// Moving big files through the APIs the way a client would, without the client holding them in
+// memory: a multipart upload streamed from a file on disk, a download counted and discarded, and the
+// peak resident memory of a stack process while either runs.
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { promisify } from 'node:util';
+import type { ServiceName } from '../../config/index.js';
+import type { BenchStack } from './stack.js';
+
+const run = promisify(execFile);
+
+/** A file of `bytes` pseudo-random bytes (incompressible, unlike zeros) at `path`. */
+export async function makeFile(path: string, bytes: number): Promise<void> {
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
+  const chunks: Buffer[] = [];
+  for (let written = 0; written < bytes; written += block.length) {
+    const chunk = Buffer.from(block.subarray(0, Math.min(block.length, bytes - written)));
+    chunk.writeDoubleLE(Math.random(), 0); // every MiB differs, so nothing deduplicates by accident
+    chunks.push(chunk);
+  }
+  await writeFile(path, Buffer.concat(chunks));
+}
+
+/** POSTs the file at `path` as the multipart field `file`; resolves with the status, JSON body and ms. */
+export function uploadFile(url: string, token: string, path: string, bytes: number, fileName: string): Promise<{ status: number; body: any; ms: number }> {
+  const boundary = `bench-${Math.random().toString(36).slice(2)}`;
+  const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\ncontent-type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + bytes + tail.length) },
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: response.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text, ms: performance.now() - started });
+      });
+    });
+    req.on('error', reject);
+    req.write(head);
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    file.pipe(req, { end: false });
+    file.on('end', () => req.end(tail));
+    file.on('error', reject);
+  });
+}
+
+/**
+ * GETs `url` and discards the bytes; resolves with the status, byte count and ms. curl is the client
+ * when the machine has it: on two shared cores a Node client's own per-chunk work would be measured
+ * as much as the server's.
+ */
+export async function download(url: string): Promise<{ status: number; bytes: number; ms: number }> {
+  try {
+    const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{time_total}', url]);
+    const [status, bytes, seconds] = stdout.trim().split(' ').map(Number);
+    return { status: status!, bytes: bytes!, ms: seconds! * 1000 };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    request(url, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, bytes, ms: performance.now() - started }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** Runs `work` while sampling a process's RSS every 20 ms; returns its result and the peak growth. */
+export async function withPeakRss<T>(stack: BenchStack, name: ServiceName, work: () => Promise<T>): Promise<{ result: T; baselineMiB: number; peakGrowthMiB: number }> {
+  const baselineMiB = stack.rssMiB(name);
+  let peak = baselineMiB;
+  const sampler = setInterval(() => (peak = Math.max(peak, stack.rssMiB(name))), 20);
+  try {
+    const result = await work();
+    return { result, baselineMiB, peakGrowthMiB: Math.max(0, peak - baselineMiB) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+export const mbPerSecond = (bytes: number, ms: number) => Math.round(bytes / 1e6 / (ms / 1000));
