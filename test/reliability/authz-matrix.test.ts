@@ -1,5 +1,5 @@
 // Who may call what, for every route every service serves (read from the services' own route
-// tables, so a new route cannot skip this): anonymous and forged callers are refused with 401 on
+// tables, so a new route cannot skip this): anonymous, forged, expired and malformed tokens get 401 on
 // anything not public, a plain user gets 403 on staff and admin routes, staff get 403 on admin routes,
 // and allowed callers are never refused. Nobody, ever, gets a 5xx.
 import { suite } from 'uvu';
@@ -15,7 +15,7 @@ const RANK: Record<'user' | 'staff' | 'admin', number> = { user: 1, staff: 2, ad
 function expected(access: Access, caller: CallerKind): number[] | null {
   if (access === 'public') return null;
   if (caller === 'anonymous') return access === 'optional' ? [401, 403, 404] : [401];
-  if (caller === 'forged') return [401];
+  if (caller === 'forged' || caller === 'expired' || caller === 'garbage') return [401];
   if (access === 'optional') return null;
   const rank = RANK[caller === 'other' ? 'user' : caller];
   return rank >= RANK[access] ? null : [403];
@@ -29,7 +29,7 @@ test('every route answers each kind of caller as its access level says', async (
   // session they are called with, and the other services would then rightly refuse it.
   const ordered = [...services.endpoints].sort((a, b) => Number(a.service === 'auth') - Number(b.service === 'auth'));
   for (const endpoint of ordered) {
-    for (const caller of ['anonymous', 'forged', 'user', 'staff', 'admin'] as const) {
+    for (const caller of ['anonymous', 'forged', 'expired', 'garbage', 'user', 'staff', 'admin'] as const) {
       const ownSession = endpoint.service === 'auth' && endpoint.access !== 'public' && (caller === 'user' || caller === 'staff' || caller === 'admin');
       const token = caller === 'anonymous' ? undefined : ownSession ? (await services.login(caller)).token : services.callers[caller].token;
       const withBody = ['POST', 'PUT', 'PATCH'].includes(endpoint.method);
@@ -42,6 +42,16 @@ test('every route answers each kind of caller as its access level says', async (
     }
   }
   assert.equal(failures, []);
+});
+
+test('the expired token is refused for its expiry alone', async () => {
+  const services = await getServices();
+  const control = await services.resignedAdmin(600);
+  for (const [service, path] of [['auth', '/api/auth/users'], ['cloud', '/api/cloud/files'], ['media', '/api/media/files'], ['dental', '/api/dental/patients']] as const) {
+    assert.is((await services.request(service, 'GET', path, { token: control })).status, 200, `${path} with the same token, unexpired`);
+    const refused = await services.request(service, 'GET', path, { token: services.callers.expired.token });
+    assert.equal([refused.status, typeof refused.body.error], [401, 'string'], `${path} expired: ${refused.text}`);
+  }
 });
 
 test('the declared access levels are the ones the product promises', async () => {

@@ -1,6 +1,7 @@
 // Malformed multipart against the two upload routes, sent byte for byte over a raw socket: each gets
-// a 4xx JSON answer (or, when the client itself hangs up, no answer) and leaves no row and no
-// scratch file behind.
+// a 4xx JSON answer (or, when the client itself hangs up, no answer) and leaves no row, no blob and
+// no scratch file behind.
+import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { sql } from 'slonik';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
+import { createLocalBlobStore } from '../../api/shared/storage.js';
 import { getStack } from '../support/stack.js';
 import { getServices } from './services.js';
 
@@ -88,6 +90,13 @@ for (const service of ['media', 'cloud'] as const) {
     const owner = await services.login('user');
     const scratch = join(stack.config.STORAGE_ROOT, service, 'tmp');
     const path = service === 'media' ? '/api/media/upload' : '/api/cloud/upload';
+    const store = createLocalBlobStore(join(stack.config.STORAGE_ROOT, service));
+    const blobs = async () => {
+      const keys = new Set<string>();
+      for await (const blob of store.list()) keys.add(blob.key);
+      return keys;
+    };
+    const blobsBefore = await blobs();
 
     // A NUL in a field the route reads (PostgreSQL text cannot hold one).
     const nul: Case = { name: 'a NUL in a field', body: Buffer.concat([part(service === 'media' ? 'description' : 'folder_id', 'before\u0000after'), part('file', png, 'a.png'), close]) };
@@ -115,6 +124,9 @@ for (const service of ['media', 'cloud'] as const) {
     const table = service === 'media' ? sql.fragment`media_files` : sql.fragment`cloud_files`;
     const rows = await stack.pools[service].oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from ${table} where owner_id = ${owner.id}`);
     assert.is(rows, 1, 'only the upload with the climbing name was stored');
+    const newBlobs = [...(await blobs())].filter((key) => !blobsBefore.has(key));
+    const pngKey = createHash('sha256').update(png).digest('hex');
+    assert.ok(newBlobs.every((key) => key === pngKey), `no blob but the stored upload's: ${newBlobs.join(', ')}`);
   });
 }
 

@@ -21,7 +21,7 @@ export interface Endpoint {
   access: Access;
 }
 
-export type CallerKind = 'anonymous' | 'user' | 'other' | 'staff' | 'admin' | 'forged';
+export type CallerKind = 'anonymous' | 'user' | 'other' | 'staff' | 'admin' | 'forged' | 'expired' | 'garbage';
 
 export interface Services {
   urls: Record<ServiceName, string>;
@@ -29,6 +29,8 @@ export interface Services {
   callers: Record<Exclude<CallerKind, 'anonymous'>, { token: string; id: number }>;
   /** A new account with a new session (for calls that may end the session they are made with). */
   login(role: 'user' | 'staff' | 'admin'): Promise<{ token: string; id: number }>;
+  /** The admin's session re-signed with the real key, expiring in this many seconds (negative: expired). */
+  resignedAdmin(expiresInSeconds: number): Promise<string>;
   request(service: ServiceName, method: string, path: string, options?: { token?: string; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
 }
 
@@ -92,13 +94,27 @@ async function start(): Promise<Services> {
     .setIssuedAt()
     .setExpirationTime('10m')
     .sign(privateKey);
+  // The admin's own live session, signed with the real key, but past its expiry: only `exp` is wrong
+  // (`resignedAdmin(+600)`, the same token still valid, is the control that proves it).
+  const claims = JSON.parse(Buffer.from(admin.token.split('.')[1]!, 'base64url').toString()) as { role: string; sid: string; sub: string };
+  const resignedAdmin = (expiresInSeconds: number) =>
+    new SignJWT({ role: claims.role, sid: claims.sid })
+      .setProtectedHeader({ alg: 'EdDSA', kid: stack.keys.current.kid, typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuer(stack.config.JWT_ISSUER)
+      .setAudience(stack.config.JWT_AUDIENCE)
+      .setJti(randomUUID())
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
+      .sign(stack.keys.current.privateKey);
+  const expired = await resignedAdmin(-60);
 
   const endpoints: Endpoint[] = [];
   for (const service of Object.keys(apps) as ServiceName[]) {
     const listed = (await request(service, 'GET', '/api')).body.endpoints as Array<Omit<Endpoint, 'service'>>;
     endpoints.push(...listed.map((endpoint) => ({ ...endpoint, service })));
   }
-  return { urls, endpoints, callers: { user, other, staff, admin, forged: { token: forged, id: admin.id } }, login, request };
+  return { urls, endpoints, callers: { user, other, staff, admin, forged: { token: forged, id: admin.id }, expired: { token: expired, id: admin.id }, garbage: { token: 'not-a-jwt', id: admin.id } }, login, resignedAdmin, request };
 }
 
 /** A concrete path for a route pattern: ids no row has (the matrix is about who, not what). */
