@@ -66,9 +66,11 @@ export async function listVisibleMediaFiles(
     name: sql.fragment`lower(original_name), id`,
     size: sql.fragment`size_bytes desc, id desc`,
   }[options.sort];
+  // The page's ids are found first, so the sort carries narrow rows, not every row's metadata.
   const [files, total] = await Promise.all([
-    db.any(sql.type(mediaRow)`select ${COLUMNS} from media_files where ${where} order by ${order}
-      limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`),
+    db.any(sql.type(mediaRow)`
+      with page as (select id from media_files where ${where} order by ${order} limit ${options.perPage} offset ${(options.page - 1) * options.perPage})
+      select ${COLUMNS} from media_files where id in (select id from page) order by ${order}`),
     db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from media_files where ${where}`),
   ]);
   return { files, total };
