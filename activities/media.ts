@@ -56,7 +56,7 @@ export function createMediaActivities({ pools, config }: ActivityDeps) {
       try {
         if (file.file_type === 'image') {
           const image = await sharp(await readAll(file.storage_key)).metadata();
-          const exif = await exifr.parse(await readAll(file.storage_key), { pick: ['DateTimeOriginal', 'Make', 'Model', 'Orientation'] }).catch(() => null);
+          const exif = await exifr.parse(await readAll(file.storage_key), { pick: ['DateTimeOriginal', 'Make', 'Model', 'Orientation'], translateValues: false }).catch(() => null);
           return {
             width: image.autoOrient?.width ?? image.width,
             height: image.autoOrient?.height ?? image.height,

@@ -90,6 +90,36 @@ media('an image is stored, indexed by its workflow (checksum, dimensions, thumbn
   assert.ok(found.body.files.some((listed: { id: number }) => listed.id === file.id), 'full-text search finds it');
 });
 
+media('several files in one upload; EXIF is read; the library pages, filters, searches and sorts', async () => {
+  const url = await mediaServer();
+  const token = await tokenFor({ id: 500_000 + Math.floor(Math.random() * 100_000) });
+  const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 10, g: 20, b: 30 } } })
+    .jpeg()
+    .withExif({ IFD0: { Make: 'Qhitz', Model: 'IntraCam 2' }, IFD2: { DateTimeOriginal: '2026:03:14 09:26:53' } })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  const files: Array<[Buffer, string]> = [[photo, 'molar.jpg'], [await png(20, 20, 1), 'incisor.png'], [wav(1), 'chime.wav'], [await png(21, 21, 2), 'canine.png']];
+  const created = await upload(url, token, files, { tags: 'batch', description: 'checkup series' });
+  assert.is(created.status, 201, JSON.stringify(created.body));
+  assert.equal([created.body.success_count, created.body.total_count], [4, 4]);
+  assert.equal(created.body.uploaded_files, ['molar.jpg', 'incisor.png', 'chime.wav', 'canine.png'], 'in the order sent');
+  for (const file of created.body.files) assert.equal((await indexed(file.id)).status, 'indexed');
+
+  const molar = (await get(url, `/api/media/file/${created.body.files[0].id}`, token)).body.file;
+  assert.equal([molar.metadata.camera, molar.metadata.orientation, molar.metadata.taken_at?.slice(0, 10)], ['Qhitz IntraCam 2', 6, '2026-03-14']);
+
+  const page = async (query: string) => (await get(url, `/api/media/files?${query}`, token)).body;
+  const first = await page('tags=batch&per_page=3&sort=name');
+  assert.equal([first.total, first.page, first.per_page, first.pages], [4, 1, 3, 2]);
+  assert.equal(first.files.map((file: { filename: string }) => file.filename), ['canine.png', 'chime.wav', 'incisor.png']);
+  assert.equal((await page('tags=batch&per_page=3&sort=name&page=2')).files.map((file: { filename: string }) => file.filename), ['molar.jpg']);
+  assert.equal((await page('tags=batch&type=audio')).files.map((file: { filename: string }) => file.filename), ['chime.wav']);
+  assert.is((await page('tags=batch&type=images')).total, 3);
+  assert.equal((await page('q=incisor')).files.map((file: { filename: string }) => file.filename), ['incisor.png'], 'search by name');
+  assert.is((await page('q=checkup&tags=batch')).total, 4, 'search by description');
+  assert.is((await page('per_page=101')).error, 'validation_failed');
+});
+
 media('audio gets its duration; content that contradicts its name is refused, naming both', async () => {
   const url = await mediaServer();
   const token = await tokenFor({ id: 500_000 + Math.floor(Math.random() * 100_000) });
