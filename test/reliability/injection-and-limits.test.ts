@@ -17,28 +17,61 @@ const test = suite('injection and limits');
 
 const INJECTIONS = ["' OR 1=1 --", "'; drop table patients; --", '%', '_', '\\', "') or ('a'='a", '" OR ""="', '1; select pg_sleep(5)', '&|!():*'];
 
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 test('SQL in search parameters is searched for, never run', async () => {
   const services = await getServices();
   const staff = services.callers.staff.token;
+  const admin = services.callers.admin.token;
   const tag = randomUUID().slice(0, 8);
+  // Canaries, in a fresh account: rows no injection string matches, which any injection that ran
+  // (OR 1=1, an unescaped % or _) would bring back. Found by their own name first, so a search that
+  // never finds anything cannot pass for a safe one.
+  const owner = await services.login('user');
   for (const name of ['Ada', 'Grace']) {
     const created = await services.request('dental', 'POST', '/api/dental/patients', { token: staff, json: { first_name: name, last_name: `Inject ${tag}`, email: `${name}.${tag}@example.com`, phone: '555 0101' } });
     assert.is(created.status, 201, created.text);
   }
-  const user = services.callers.user.token;
+  const media = new FormData();
+  media.append('file', new Blob([new Uint8Array(PNG)]), `canary${tag}.png`);
+  media.append('tags', `canary${tag}`);
+  const mediaFile = (await services.request('media', 'POST', '/api/media/upload', { token: owner.token, body: media })).body.files[0];
+  const cloud = new FormData();
+  cloud.append('file', new Blob(['canary']), `canary${tag}.txt`);
+  const cloudFile = (await services.request('cloud', 'POST', '/api/cloud/upload', { token: owner.token, body: cloud })).body.files[0];
+
+  const ids = (answer: { body: { files: Array<{ id: number }> } }) => answer.body.files.map((file) => file.id);
+  assert.equal((await services.request('dental', 'GET', `/api/dental/patients?search=inject%20${tag}`, { token: staff })).body.total, 2);
+  assert.equal(ids(await services.request('media', 'GET', `/api/media/files?tags=canary${tag}`, { token: owner.token })), [mediaFile.id]);
+  assert.equal(ids(await services.request('cloud', 'GET', `/api/cloud/files?q=canary${tag}`, { token: owner.token })), [cloudFile.id]);
+  assert.equal((await services.request('auth', 'GET', `/api/auth/users?q=${owner.username}`, { token: admin })).body.total, 1);
+  const deadline = Date.now() + 20_000; // q searches what the indexing workflow recorded
+  while (Date.now() < deadline && !ids(await services.request('media', 'GET', `/api/media/files?q=canary${tag}`, { token: owner.token })).length) await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(ids(await services.request('media', 'GET', `/api/media/files?q=canary${tag}`, { token: owner.token })), [mediaFile.id]);
+
+  const literal = (injection: string, ...texts: string[]) => texts.some((text) => text.toLowerCase().includes(injection.toLowerCase()));
   for (const injection of INJECTIONS) {
     const query = encodeURIComponent(injection);
     const started = Date.now();
     const patients = await services.request('dental', 'GET', `/api/dental/patients?search=${query}&per_page=100`, { token: staff });
     assert.is(patients.status, 200, `${injection}: ${patients.text}`);
-    const names = patients.body.patients.map((patient: { last_name: string }) => patient.last_name);
-    if (!['%', '_'].includes(injection)) assert.not.ok(names.includes(`Inject ${tag}`), `${injection} matched patients that do not contain it`);
-    else assert.ok(patients.body.patients.every((patient: { first_name: string; last_name: string; email: string; phone: string }) => `${patient.first_name} ${patient.last_name} ${patient.email} ${patient.phone}`.includes(injection)), `${injection} is a literal, not a wildcard`);
-    for (const [service, path] of [['media', `/api/media/files?q=${query}`], ['media', `/api/media/files?tags=${query}`], ['cloud', `/api/cloud/files?q=${query}`]] as const) {
-      const answer = await services.request(service, 'GET', path, { token: user });
-      assert.is(answer.status, 200, `${path}: ${answer.text}`);
-      assert.equal(answer.body.files, [], `${path} found nothing`);
+    for (const patient of patients.body.patients as Array<{ first_name: string; last_name: string; email: string; phone: string }>) {
+      assert.ok(literal(injection, `${patient.first_name} ${patient.last_name} ${patient.email} ${patient.phone}`), `${injection} matched a patient without it: ${JSON.stringify(patient)}`);
     }
+    const users = await services.request('auth', 'GET', `/api/auth/users?q=${query}&per_page=100`, { token: admin });
+    assert.is(users.status, 200, `${injection}: ${users.text}`);
+    for (const found of users.body.users as Array<{ username: string; email: string }>) {
+      assert.ok(literal(injection, found.username, found.email), `${injection} matched an account without it: ${found.username}`);
+    }
+    for (const path of [`/api/media/files?q=${query}`, `/api/media/files?tags=${query}`]) {
+      const answer = await services.request('media', 'GET', path, { token: owner.token });
+      assert.is(answer.status, 200, `${path}: ${answer.text}`);
+      assert.not.ok(ids(answer).includes(mediaFile.id), `${path} found the canary`);
+      assert.ok(answer.body.files.every((file: { is_public: boolean }) => file.is_public), `${path} found only public files of others`);
+    }
+    const files = await services.request('cloud', 'GET', `/api/cloud/files?q=${query}`, { token: owner.token });
+    assert.is(files.status, 200, files.text);
+    assert.equal(files.body.files, [], `${injection} found none of the account's files`);
     assert.ok(Date.now() - started < 4000, `${injection} did not make anything sleep`);
   }
 });

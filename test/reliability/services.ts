@@ -28,7 +28,7 @@ export interface Services {
   endpoints: Endpoint[];
   callers: Record<Exclude<CallerKind, 'anonymous'>, { token: string; id: number }>;
   /** A new account with a new session (for calls that may end the session they are made with). */
-  login(role: 'user' | 'staff' | 'admin'): Promise<{ token: string; id: number }>;
+  login(role: 'user' | 'staff' | 'admin'): Promise<{ token: string; id: number; username: string }>;
   /** The admin's session re-signed with the real key, expiring in this many seconds (negative: expired). */
   resignedAdmin(expiresInSeconds: number): Promise<string>;
   request(service: ServiceName, method: string, path: string, options?: { token?: string; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
@@ -80,7 +80,7 @@ async function start(): Promise<Services> {
     if (role !== 'user') await stack.pools.auth.query(sql.unsafe`update users set role = ${role} where id = ${id}`);
     const loggedIn = await request('auth', 'POST', '/api/auth/login', { json: { email: account.email, password: account.password } });
     if (loggedIn.status !== 200) throw new Error(`login: ${loggedIn.status} ${loggedIn.text}`);
-    return { token: loggedIn.body.token as string, id };
+    return { token: loggedIn.body.token as string, id, username: account.username };
   };
   const [user, other, staff, admin] = await Promise.all([login('user'), login('user'), login('staff'), login('admin')]);
 
