@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { H3 } from 'h3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createDentalApp } from '../../api/dental/app.js';
 import { createMediaApp } from '../../api/media/app.js';
 import { startHttpServer } from '../../api/shared/server.js';
 import { getStack } from '../support/stack.js';
@@ -133,6 +134,21 @@ test('slowloris: headers sent a byte at a time are cut off with a JSON 408', asy
   assert.match(answer, /^HTTP\/1\.1 408/);
   assert.match(answer, /"error":"request_timeout"/);
   assert.ok(ms < 5000, `cut off after ${ms} ms`);
+});
+
+test('a JSON body sent a byte at a time is cut off at the request timeout', async () => {
+  const stack = await getStack();
+  const services = await getServices();
+  const server = await startHttpServer(createDentalApp({ ...stack.depsFor('dental'), guard: stack.guard }), { host: '127.0.0.1', port: 0, graceMs: 100, headersTimeoutMs: 1000, requestTimeoutMs: 2000 });
+  onTeardown(() => server.close());
+  const body = JSON.stringify({ first_name: 'Slow', last_name: 'Loris', email: 'slow.loris@example.com', phone: '555 0199' });
+  const head = ['POST /api/dental/patients HTTP/1.1', 'host: x', `authorization: Bearer ${services.callers.staff.token}`, 'content-type: application/json', `content-length: ${body.length}`, '', ''].join('\r\n');
+  const { answer, ms } = await trickle(server.url, head, body, 100);
+  assert.ok(ms < 8000, `cut off after ${ms} ms`);
+  assert.match(answer, /^HTTP\/1\.1 408/);
+  assert.match(answer, /"error":"request_timeout"/);
+  const rows = await services.request('dental', 'GET', '/api/dental/patients?search=slow.loris', { token: services.callers.staff.token });
+  assert.is(rows.body.total, 0, 'the patient was not created');
 });
 
 test('a slow upload is cut off at the request timeout and leaves nothing behind', async () => {
