@@ -21,9 +21,19 @@ export interface RouteContext<A extends Access, B, Q, P> {
   log: Logger;
 }
 
+/**
+ * A request shown in the documentation and replayed by test/platform/openapi-examples.test.ts, which
+ * checks the answer against the documented response schema. Ids in it name rows that other examples
+ * create (the test substitutes the real ones); everything else must work as written.
+ */
 export interface RouteExample {
+  /** The JSON body; for multipart routes, the form's text fields. */
   body?: Record<string, unknown>;
-  query?: Record<string, string>;
+  /** Multipart routes: the file parts by field name, each with its file name, type and text content. */
+  files?: Record<string, { name: string; type: string; content: string }>;
+  /** Query and path parameters, typed as their schemas read them (a number where a number is parsed). */
+  query?: Record<string, string | number | boolean>;
+  params?: Record<string, string | number>;
 }
 
 export interface ResponseSpec {
@@ -54,10 +64,7 @@ export interface RouteDefinition<
   quiet?: boolean;
   /** Responses other than the errors every route can give, for the API documentation. */
   responses?: Record<number, ResponseSpec>;
-  /**
-   * A request that works against a fresh installation, shown in the documentation and replayed by
-   * a test that checks the answer against the documented response schema.
-   */
+  /** A request that works, for the documentation (see RouteExample). */
   example?: RouteExample;
   handler: (context: RouteContext<A, B, Q, P>) => unknown;
 }

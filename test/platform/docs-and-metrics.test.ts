@@ -50,6 +50,36 @@ docs('the document lists every route with its input, security and error shapes',
   assert.is(document.components.securitySchemes.bearer.scheme, 'bearer');
 });
 
+docs('named schemas become components; paths differing only in parameter names share one template; declared errors carry the error schema', async () => {
+  const Note = z.object({ id: z.number(), text: z.string() }).meta({ id: 'Note' });
+  const app = await sharedProbeApp([
+    defineRoute({
+      method: 'POST',
+      path: '/api/share/:file_id',
+      summary: 'Share a file',
+      access: 'user',
+      params: z.object({ file_id: z.coerce.number().int() }),
+      body: z.object({ note: z.string() }),
+      responses: { 201: { description: 'Shared', schema: z.object({ notes: z.array(Note), first: Note }) }, 409: { description: 'Already shared' } },
+      example: { params: { file_id: 7 }, body: { note: 'for Ana' } },
+      handler: () => ({}),
+    }),
+    defineRoute({ method: 'DELETE', path: '/api/share/:token', summary: 'Revoke', access: 'user', params: z.object({ token: z.string() }), handler: () => ({}) }),
+  ]);
+  const document = (await call(app, 'GET', '/api/openapi.json')).body;
+  assert.equal(Object.keys(document.paths).filter((path) => path.startsWith('/api/share')), ['/api/share/{file_id_or_token}']);
+  const { post, delete: revoke } = document.paths['/api/share/{file_id_or_token}'];
+  const { schema: _schema, ...parameter } = post.parameters[0];
+  assert.equal(parameter, { name: 'file_id_or_token', in: 'path', required: true, description: 'The file id', example: 7 });
+  assert.is(revoke.parameters[0].description, 'The token');
+  assert.equal(post.requestBody.content['application/json'].example, { note: 'for Ana' });
+  const created = post.responses['201'].content['application/json'].schema;
+  assert.equal([created.properties.first, created.properties.notes.items], [{ $ref: '#/components/schemas/Note' }, { $ref: '#/components/schemas/Note' }]);
+  assert.equal(document.components.schemas.Note.required, ['id', 'text']);
+  assert.not.ok(JSON.stringify(document).includes('$defs'), 'no $defs left to point at the document root');
+  for (const code of ['409', '401', '422']) assert.equal(post.responses[code].content['application/json'].schema, { $ref: '#/components/schemas/Error' }, code);
+});
+
 docs('the reference page is served with its assets, without a CDN', async () => {
   const app = await probeApp();
   const page = await call(app, 'GET', '/api/docs');

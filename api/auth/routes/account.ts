@@ -19,7 +19,8 @@ import type { AuthContext } from '../app.js';
 import { clientOf } from '../client-info.js';
 import { passwordProblems } from '../password-policy.js';
 
-const userResponse = z.object({ message: z.string(), user: userRow });
+const User = userRow.meta({ id: 'User' });
+const userResponse = z.object({ message: z.string(), user: User });
 
 /** 409 naming the field whose value is taken (emails and usernames are unique regardless of case). */
 function takenConflict(error: UniqueIntegrityConstraintViolationError): ApiError {
@@ -42,7 +43,7 @@ export function accountRoutes(context: AuthContext) {
       summary: 'Create an account (role user)',
       access: 'public',
       body: z.object({ username, email, password: z.string() }),
-      responses: { 201: { description: 'Account created', schema: userResponse } },
+      responses: { 201: { description: 'Account created', schema: userResponse }, 409: { description: 'That email or username is registered (details.field names which)' } },
       example: { body: { username: 'jane_doe', email: 'jane.doe@example.com', password: 'correct horse battery staple' } },
       handler: async ({ body, event }) => {
         rejectWeakPassword(body.password, body);
@@ -77,7 +78,7 @@ export function accountRoutes(context: AuthContext) {
             refresh_token: z.string(),
             expires_in: z.number(),
             token_type: z.literal('Bearer'),
-            user: userRow,
+            user: User,
           }),
         },
         401: { description: 'Invalid credentials (the same answer for an unknown email and a wrong password)' },
@@ -134,7 +135,7 @@ export function accountRoutes(context: AuthContext) {
       path: '/api/auth/profile',
       summary: 'The caller’s account',
       access: 'user',
-      responses: { 200: { description: 'The account', schema: z.object({ user: userRow }) } },
+      responses: { 200: { description: 'The account', schema: z.object({ user: User }) } },
       handler: async ({ user }) => {
         const account = await findUserById(pool, user.id);
         if (!account) throw unauthorized('This account no longer exists');

@@ -26,6 +26,7 @@ export function sessionRoutes(context: AuthContext) {
         },
         401: { description: 'Unknown, expired or reused refresh token (reuse ends the session)' },
       },
+      example: { body: { refresh_token: 'l0bVvVh2m3y6Jw0nq3QbJm1a9sX8c7r5t4u3w2z1y0A' } },
       handler: async ({ body, event }) => ({ message: 'Token refreshed', ...(await tokens.rotate(body.refresh_token, clientOf(event, config.TRUST_PROXY))) }),
     }),
 

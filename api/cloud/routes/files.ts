@@ -33,7 +33,7 @@ import { receiveUpload, type UploadedFile } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
-import { downloadResource, presentFile } from '../present.js';
+import { cloudFileView, downloadResource, presentFile } from '../present.js';
 import { endShareWorkflows } from '../share-workflows.js';
 import { entryName } from './folders.js';
 
@@ -106,7 +106,17 @@ export function fileRoutes(deps: CloudAppDeps) {
       access: 'user',
       rawBody: true,
       body: z.object({ file: z.any().optional(), files: z.any().optional(), folder_id: z.string().optional() }),
-      responses: { 201: { description: 'Stored' }, 413: { description: 'Too large, or over quota (error quota_exceeded with used and quota); nothing kept' } },
+      responses: {
+        201: {
+          description: 'Stored',
+          schema: z.object({ message: z.string(), files: z.array(cloudFileView), uploaded_files: z.array(z.string()), success_count: z.number(), total_count: z.number() }),
+        },
+        413: { description: 'Too large, or over quota (error quota_exceeded with used and quota); nothing kept' },
+      },
+      example: {
+        files: { file: { name: 'invoice-2026-05.txt', type: 'text/plain', content: 'Invoice 2026-05: 3 x cleaning, 1 x filling.\n' } },
+        body: { folder_id: '7' },
+      },
       handler: async ({ event, user }) => {
         const declared = Number(event.req.headers.get('content-length'));
         if (!Number.isSafeInteger(declared) || declared <= 0) throw new ApiError(411, 'length_required', 'Send the upload with a Content-Length');
@@ -170,6 +180,8 @@ export function fileRoutes(deps: CloudAppDeps) {
         page: fields.page,
         per_page: fields.perPage(200, 50),
       }),
+      responses: { 200: { description: 'One page of files', schema: z.object({ files: z.array(cloudFileView), total: z.number(), page: z.number(), per_page: z.number() }) } },
+      example: { query: { folder_id: 7, q: 'invoice' } },
       handler: async ({ user, query }) => {
         const { files, total } = await listCloudFiles(pool, { ownerId: user.id, folderId: query.folder_id, search: query.q, page: query.page, perPage: query.per_page });
         return { files: files.map(present), total, page: query.page, per_page: query.per_page };
@@ -181,6 +193,8 @@ export function fileRoutes(deps: CloudAppDeps) {
       summary: 'One file',
       access: 'user',
       params: z.object({ id: fields.id }),
+      responses: { 200: { description: 'The file', schema: z.object({ file: cloudFileView }) } },
+      example: { params: { id: 42 } },
       handler: async ({ event, user, params }) => ({ file: present(await ownerOf(event, user, params.id)) }),
     }),
     defineRoute({

@@ -13,6 +13,8 @@ import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 import { presentFile } from '../present.js';
 
+const Folder = folderRow.meta({ id: 'Folder' });
+
 export const entryName = z
   .string()
   .trim()
@@ -49,7 +51,7 @@ export function folderRoutes(deps: CloudAppDeps) {
       summary: 'Create a folder (in parent_id, or at the root)',
       access: 'user',
       body: z.object({ name: entryName, parent_id: fields.id.nullable().optional() }),
-      responses: { 201: { description: 'Created', schema: z.object({ message: z.string(), folder: folderRow }) }, 409: { description: 'A sibling has that name' } },
+      responses: { 201: { description: 'Created', schema: z.object({ message: z.string(), folder: Folder }) }, 409: { description: 'A sibling has that name' } },
       example: { body: { name: 'Invoices', parent_id: null } },
       handler: async ({ user, body, event }) => {
         if (body.parent_id) await mustOwn(body.parent_id, user.id, 'parent_id');
@@ -64,7 +66,7 @@ export function folderRoutes(deps: CloudAppDeps) {
       summary: 'Your folders: all of them, the root ones (parent_id=null) or the children of one',
       access: 'user',
       query: z.object({ parent_id: parentFilter }),
-      responses: { 200: { description: 'The folders', schema: z.object({ folders: z.array(folderRow) }) } },
+      responses: { 200: { description: 'The folders', schema: z.object({ folders: z.array(Folder) }) } },
       example: { query: { parent_id: 'null' } },
       handler: async ({ user, query }) => ({ folders: await listFolders(pool, user.id, query.parent_id) }),
     }),

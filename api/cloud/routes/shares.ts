@@ -108,6 +108,19 @@ export function shareRoutes(deps: CloudAppDeps) {
         password: z.string().min(4).max(200).optional(),
         max_downloads: z.number().int().min(1).max(1_000_000).optional(),
       }).refine((body) => body.expires_in === undefined || body.expires_at === undefined, { message: 'send expires_in or expires_at, not both', path: ['expires_at'] }),
+      responses: {
+        201: {
+          description: 'Created; the token is shown only now',
+          schema: z.object({
+            message: z.string(),
+            shared_link: z.string().describe('The token; only its hash is kept'),
+            share_url: z.string().describe('GET it without a token (with X-Share-Password if the link has one)'),
+            expires_at: z.string(),
+            max_downloads: z.number().nullable(),
+          }),
+        },
+      },
+      example: { params: { file_id: 42 }, body: { expires_in: 86400, password: 'molar-2026', max_downloads: 5 } },
       handler: async ({ user, params, body, event }) => {
         const file = await findCloudFile(pool, params.file_id, user.id);
         if (!file) throw notFound('No such file');

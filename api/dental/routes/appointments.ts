@@ -1,7 +1,7 @@
 // Appointments. Every change that can collide with another booking goes through the appointment's
 // workflow, which writes it; PostgreSQL's exclusion constraints make double booking impossible.
 import { z } from 'zod';
-import { type Appointment, APPOINTMENT_STATUSES, findAppointment, listAppointments, listReminders, nextAppointmentId, updateAppointment } from '../../../db/dental/appointments.js';
+import { type Appointment, APPOINTMENT_STATUSES, appointmentRow, findAppointment, listAppointments, listReminders, nextAppointmentId, updateAppointment } from '../../../db/dental/appointments.js';
 import { findDentist } from '../../../db/dental/dentists.js';
 import { findPatient } from '../../../db/dental/patients.js';
 import { STATUS_TRANSITIONS } from '../../../workflows/dental.js';
@@ -13,13 +13,21 @@ import { appointmentWorkflowId, createAppointmentWorkflowClient } from '../appoi
 import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
 
 const idParams = z.object({ id: fields.id });
+/** An appointment as the API shows it: times in the practice's zone, with its workflow's id. */
+const appointmentView = appointmentRow
+  .extend({
+    appointment_date: z.string().describe('In the practice time zone, with its offset'),
+    ends_at: z.string(),
+    workflow_id: z.string().describe('appointment-<id>: find it in the Temporal UI'),
+  })
+  .meta({ id: 'Appointment' });
 const duration = z.coerce.number().int().min(5, 'must be at least 5 minutes').max(480, 'must be at most 480 minutes');
 
 export function appointmentRoutes(deps: DentalAppDeps) {
   const { pool, config } = deps;
   const zone = config.PRACTICE_TIME_ZONE;
   const workflows = createAppointmentWorkflowClient(deps.temporal!, config);
-  const present = (appointment: Appointment) => ({
+  const present = (appointment: Appointment): z.output<typeof appointmentView> => ({
     ...appointment,
     appointment_date: formatInZone(appointment.appointment_date, zone),
     ends_at: formatInZone(appointment.ends_at, zone),
@@ -69,7 +77,13 @@ export function appointmentRoutes(deps: DentalAppDeps) {
         reason: z.string().trim().max(2000).nullable().optional(),
         notes: z.string().trim().max(5000).nullable().optional(),
       }),
-      responses: { 201: { description: 'Booked' }, 409: { description: 'The slot is taken: `conflicts` lists the overlapping appointments' } },
+      responses: {
+        201: { description: 'Booked', schema: z.object({ message: z.string(), appointment: appointmentView, workflow_id: z.string() }) },
+        409: { description: 'The slot is taken: `conflicts` lists the overlapping appointments' },
+      },
+      example: {
+        body: { patient_id: 12, dentist_id: 3, appointment_date: '2030-12-16T10:00', duration: 30, appointment_type: 'checkup', reason: 'Pain in the upper left molar' },
+      },
       handler: async ({ body, event }) => {
         const startsAt = readTime(body.appointment_date);
         const { patient, dentist } = await checkBookable(body.patient_id, body.dentist_id, startsAt, body.duration);
@@ -108,6 +122,10 @@ export function appointmentRoutes(deps: DentalAppDeps) {
         page: fields.page,
         per_page: fields.perPage(200, 50),
       }),
+      responses: {
+        200: { description: 'One page, by time', schema: z.object({ appointments: z.array(appointmentView), total: z.number(), page: z.number(), per_page: z.number() }) },
+      },
+      example: { query: { dentist_id: 3, status: 'scheduled', date_from: '2030-12-16', date_to: '2030-12-17' } },
       handler: async ({ query }) => {
         const bound = (value: string | undefined, field: string) => {
           if (!value) return undefined;

@@ -24,6 +24,7 @@ const dentistFields = {
   working_hours: workingHours.nullable().optional(),
 };
 const idParams = z.object({ id: fields.id });
+const Dentist = dentistRow.meta({ id: 'Dentist' });
 
 function licenseTaken(error: unknown): never {
   if (error instanceof UniqueIntegrityConstraintViolationError) {
@@ -40,8 +41,16 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       summary: 'Add a dentist',
       access: 'staff',
       body: z.object(dentistFields),
-      responses: { 201: { description: 'Added', schema: z.object({ message: z.string(), dentist: dentistRow }) }, 409: { description: 'That license number is taken' } },
-      example: { body: { first_name: 'Ana', last_name: 'Smith', license_number: 'DDS-2041', specialization: 'Orthodontics' } },
+      responses: { 201: { description: 'Added', schema: z.object({ message: z.string(), dentist: Dentist }) }, 409: { description: 'That license number is taken' } },
+      example: {
+        body: {
+          first_name: 'Ana',
+          last_name: 'Smith',
+          license_number: 'DDS-2041',
+          specialization: 'Orthodontics',
+          working_hours: { mon: [['09:00', '12:30'], ['13:30', '17:00']], wed: [['09:00', '17:00']] },
+        },
+      },
       handler: async ({ body, event }) => {
         const dentist = await insertDentist(pool, body).catch(licenseTaken);
         event.res.status = 201;
@@ -54,8 +63,8 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       summary: 'All dentists',
       access: 'staff',
       query: z.object({ active_only: fields.boolean.optional() }),
-      responses: { 200: { description: 'The dentists', schema: z.object({ dentists: z.array(dentistRow), total: z.number() }) } },
-      example: { query: { active_only: 'true' } },
+      responses: { 200: { description: 'The dentists', schema: z.object({ dentists: z.array(Dentist), total: z.number() }) } },
+      example: { query: { active_only: true } },
       handler: async ({ query }) => {
         const dentists = await listDentists(pool, query.active_only ?? false);
         return { dentists, total: dentists.length };

@@ -34,6 +34,7 @@ const patientFields = {
 const createPatient = z.object(patientFields);
 const changePatient = z.object({ ...patientFields, is_active: z.boolean() }).partial();
 const idParams = z.object({ id: fields.id });
+const Patient = patientRow.meta({ id: 'Patient' });
 
 function emailTaken(error: unknown): never {
   if (error instanceof UniqueIntegrityConstraintViolationError) {
@@ -50,7 +51,7 @@ export function patientRoutes({ pool }: DentalAppDeps) {
       summary: 'Register a patient',
       access: 'staff',
       body: createPatient,
-      responses: { 201: { description: 'Registered', schema: z.object({ message: z.string(), patient: patientRow }) }, 409: { description: 'A patient with that email exists' } },
+      responses: { 201: { description: 'Registered', schema: z.object({ message: z.string(), patient: Patient }) }, 409: { description: 'A patient with that email exists' } },
       example: { body: { first_name: 'Jane', last_name: 'Doe', email: 'jane.doe@example.com', phone: '+1 555 0100', date_of_birth: '1990-04-01', allergies: 'penicillin' } },
       handler: async ({ body, event }) => {
         const patient = await insertPatient(pool, body).catch(emailTaken);
@@ -64,8 +65,8 @@ export function patientRoutes({ pool }: DentalAppDeps) {
       summary: 'Find patients by name, email or phone',
       access: 'staff',
       query: z.object({ search: z.string().trim().max(200).optional(), active_only: fields.boolean.optional(), page: fields.page, per_page: fields.perPage(100, 20) }),
-      responses: { 200: { description: 'One page of matches', schema: z.object({ patients: z.array(patientRow), total: z.number(), page: z.number(), per_page: z.number(), pages: z.number() }) } },
-      example: { query: { search: 'doe', per_page: '10' } },
+      responses: { 200: { description: 'One page of matches', schema: z.object({ patients: z.array(Patient), total: z.number(), page: z.number(), per_page: z.number(), pages: z.number() }) } },
+      example: { query: { search: 'doe', per_page: 10 } },
       handler: async ({ query }) => {
         const { patients, total } = await searchPatients(pool, {
           search: query.search || undefined,

@@ -10,6 +10,7 @@ import {
   listVisibleMediaFiles,
   MEDIA_KINDS,
   type MediaFile,
+  mediaRow,
   mediaStats,
   updateMediaFile,
   withBlobLock,
@@ -35,6 +36,24 @@ const tagList = z
   .max(1000)
   .transform((value) => [...new Set(value.split(',').map((tag) => tag.trim().toLowerCase()).filter(Boolean))])
   .refine((tags) => tags.length <= 20 && tags.every((tag) => tag.length <= 50), 'at most 20 tags of 50 characters');
+/** A file as the API shows it: the row without storage keys, with signed URLs that need no token. */
+const mediaFileView = mediaRow
+  .omit({ storage_key: true, thumbnail_key: true, size_bytes: true })
+  .extend({
+    filename: z.string(),
+    size: z.number(),
+    workflow_id: z.string().describe('The indexing workflow, media-index-<id>'),
+    download_url: z.string().describe('Signed, valid for an hour; works without a token'),
+    stream_url: z.string().describe('download_url for players (inline)'),
+    thumbnail_url: z.string().nullable().describe('Signed; null until indexing made a thumbnail'),
+  })
+  .meta({ id: 'MediaFile' });
+const fileList = z.object({ files: z.array(mediaFileView), total: z.number(), page: z.number(), per_page: z.number(), pages: z.number() });
+const uploadExample = {
+  files: { file: { name: 'visit-notes.txt', type: 'text/plain', content: 'Upper left molar: small filling, no pain afterwards.\n' } },
+  body: { description: 'Notes from the May visit', tags: 'notes, molar', is_public: 'false' },
+};
+
 const uploadFields = z.object({
   description: z.string().max(5000).default(''),
   tags: tagList.default([]),
@@ -48,7 +67,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
   const secret = config.URL_SIGNING_SECRET;
 
   /** The JSON of a file, with short-lived signed URLs for tags that cannot send a token. */
-  function present(file: MediaFile, viewerId: number) {
+  function present(file: MediaFile, viewerId: number): z.output<typeof mediaFileView> {
     const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_SECONDS;
     const download = signUrl(secret, `/api/media/download/${file.id}`, { resource: `media-file:${file.id}`, userId: viewerId, expiresAt });
     const { storage_key: _key, thumbnail_key: thumbnailKey, size_bytes: size, original_name: name, ...rest } = file;
@@ -107,7 +126,15 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       access: 'user',
       rawBody: true,
       body: z.object({ file: z.any().optional(), files: z.any().optional(), description: z.string().optional(), tags: z.string().optional(), is_public: z.string().optional() }),
-      responses: { 201: { description: 'Stored; status "processing" until indexed' }, 413: { description: 'Too large; nothing kept' }, 415: { description: 'Content not allowed or contradicting its name' } },
+      responses: {
+        201: {
+          description: 'Stored; status "processing" until indexed',
+          schema: z.object({ message: z.string(), files: z.array(mediaFileView), uploaded_files: z.array(z.string()), success_count: z.number(), total_count: z.number() }),
+        },
+        413: { description: 'Too large; nothing kept' },
+        415: { description: 'Content not allowed or contradicting its name' },
+      },
+      example: uploadExample,
       handler: async ({ event, user }) => {
         const upload = await receiveUpload(event, store.scratchDir, { maxFileSize: config.MEDIA_MAX_FILE_SIZE, maxFiles: 10, maxFields: 20 });
         try {
@@ -162,9 +189,18 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       },
     }),
 
-    defineRoute({ method: 'GET', path: '/api/media/files', summary: 'Your files and public files; q searches names, descriptions, tags and metadata', access: 'user', query: listQuery, handler: list() }),
-    defineRoute({ method: 'GET', path: '/api/media/videos', summary: 'Videos you may see', access: 'user', query: listQuery, handler: list('videos') }),
-    defineRoute({ method: 'GET', path: '/api/media/music', summary: 'Audio you may see', access: 'user', query: listQuery, handler: list('audio') }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/media/files',
+      summary: 'Your files and public files; q searches names, descriptions, tags and metadata',
+      access: 'user',
+      query: listQuery,
+      responses: { 200: { description: 'One page of files', schema: fileList } },
+      example: { query: { type: 'documents', sort: 'newest', per_page: 10 } },
+      handler: list(),
+    }),
+    defineRoute({ method: 'GET', path: '/api/media/videos', summary: 'Videos you may see', access: 'user', query: listQuery, responses: { 200: { description: 'One page of videos', schema: fileList } }, handler: list('videos') }),
+    defineRoute({ method: 'GET', path: '/api/media/music', summary: 'Audio you may see', access: 'user', query: listQuery, responses: { 200: { description: 'One page of audio files', schema: fileList } }, handler: list('audio') }),
 
     defineRoute({
       method: 'GET',
@@ -172,6 +208,8 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       summary: 'One file with its status, checksum, metadata and URLs',
       access: 'user',
       params: idParams,
+      responses: { 200: { description: 'The file', schema: z.object({ file: mediaFileView }) } },
+      example: { params: { id: 42 } },
       handler: async ({ event, user, params }) => ({ file: present(await visibleTo(event, user, params.id, 'media-file'), user.id) }),
     }),
 
