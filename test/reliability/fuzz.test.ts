@@ -83,6 +83,9 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
   fc.jsonValue({ maxDepth: 3 }),
 );
+/** Path segments sent as they are, not encoded: broken percent escapes, encoded slashes and dots. */
+const rawSegment = fc.constantFrom('%', '%ZZ', '%E0%A4%A', '%C0%AE%C0%AE', '%2e%2e', '..%2F..%2Fetc', '%2F', '%5C', '%00', '1%00', '%FF%FE', '1;drop', '1,2', '1e3', '0x10', '+1').map((raw) => ({ raw }));
+
 /** Raw bodies that are not the JSON object a route expects. */
 const rawBody = fc.oneof(
   fc.constantFrom('', '{', '{"a":', 'null', '[]', '"text"', '1', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'),
@@ -92,7 +95,7 @@ const rawBody = fc.oneof(
 
 function caseFor(target: Target) {
   return fc.record({
-    params: fc.tuple(...target.pathParams.map(() => fc.oneof(hostileString, fc.integer().map(String)))),
+    params: fc.tuple(...target.pathParams.map(() => fc.oneof(hostileString, fc.integer().map(String), rawSegment))),
     query: fc.dictionary(fc.constantFrom(...target.queryParams, 'unexpected'), hostileString, { maxKeys: 4 }),
     body: target.bodyFields === null
       ? fc.constant(undefined)
@@ -114,7 +117,10 @@ test(`no input makes any JSON route answer 5xx (seed ${SEED}, ${RUNS} cases)`, a
   const result = await fc.check(
     fc.asyncProperty(arbitrary, async ({ target, input }) => {
       let path = target.path;
-      target.pathParams.forEach((name, index) => (path = path.replace(`{${name}}`, encodeURIComponent(String(input.params[index]).toWellFormed()))));
+      target.pathParams.forEach((name, index) => {
+        const param = input.params[index] as string | { raw: string };
+        path = path.replace(`{${name}}`, typeof param === 'object' ? param.raw : encodeURIComponent(String(param).toWellFormed()));
+      });
       const query = new URLSearchParams(Object.entries(input.query).map(([key, value]): [string, string] => [key, String(value)])).toString();
       const body = input.body as { json?: unknown; text?: string; type?: string } | undefined;
       const answer = await services.request(target.service, target.method, `${path}${query ? `?${query}` : ''}`, {
