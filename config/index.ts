@@ -39,8 +39,14 @@ const environmentSchema = z.object({
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-  /** Where the worker serves its Prometheus metrics (`/metrics`); empty turns them off. */
-  WORKER_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
+  /**
+   * Where the worker serves its Prometheus metrics (`/metrics`); `off` turns them off (an empty value
+   * counts as unset, like every variable, so it cannot mean off).
+   */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .default('127.0.0.1:9464')
+    .transform((value) => (value === 'off' ? null : value)),
   /** Bound on every Temporal call made while an HTTP request waits (no worker → 503, not a hang). */
   TEMPORAL_REQUEST_TIMEOUT_MS: positiveInt.default(5000),
 

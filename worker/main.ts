@@ -33,7 +33,7 @@ await runWithConfig(async (config) => {
   await ensureDentalSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), config);
   await clientConnection.close();
   logger.info(
-    { taskQueues: workers.map((worker) => worker.options.taskQueue), metrics: config.WORKER_METRICS_ADDRESS || 'off' },
+    { taskQueues: workers.map((worker) => worker.options.taskQueue), metrics: config.WORKER_METRICS_ADDRESS ?? 'off' },
     'worker polling',
   );
   await Promise.all(workers.map((worker) => worker.run()));

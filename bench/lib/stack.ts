@@ -50,7 +50,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     STORAGE_ROOT: join(scratch, 'storage'),
     AUTH_SIGNING_KEYS_FILE: join(scratch, 'keys.json'),
     WORKFLOW_BUNDLE_PATH: 'dist/workflow-bundle.js',
-    WORKER_METRICS_ADDRESS: '',
+    WORKER_METRICS_ADDRESS: 'off',
     AUTH_URL: `http://127.0.0.1:${ports.auth}`,
     ...Object.fromEntries(SERVICES.flatMap((s) => [[`${s.toUpperCase()}_DATABASE_URL`, postgres.urls[s]], [`${s.toUpperCase()}_PORT`, String(ports[s])]])),
   };

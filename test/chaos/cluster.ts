@@ -87,7 +87,7 @@ async function startCluster(): Promise<Cluster> {
     STORAGE_ROOT: storageRoot,
     AUTH_SIGNING_KEYS: JSON.stringify([jwk]),
     WORKFLOW_BUNDLE_PATH: bundle,
-    WORKER_METRICS_ADDRESS: '',
+    WORKER_METRICS_ADDRESS: 'off',
     AUTH_URL: `http://127.0.0.1:${ports.auth}`,
     // Room for a worker restart inside one request; a crashed upload is abandoned after 2 × 3 s.
     TEMPORAL_REQUEST_TIMEOUT_MS: '15000',
