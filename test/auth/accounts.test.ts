@@ -64,7 +64,7 @@ accounts('login by email or username returns a working token pair', async () => 
   assert.ok(remote.id > 0, 'other services accept the token through the JWKS');
 });
 
-accounts('a wrong password and an unknown email get the same answer in about the same time', async () => {
+accounts('a wrong password and an unknown email get the same answer, both after an argon2 verification', async () => {
   const app = await authApp();
   const user = await registered(app);
   const timed = async (json: object) => {
@@ -84,7 +84,9 @@ accounts('a wrong password and an unknown email get the same answer in about the
   }
   const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
   const [w, u] = [median(wrong), median(unknown)];
-  assert.ok(Math.abs(w - u) / Math.max(w, u) < 0.3, `wrong password ${w.toFixed(1)} ms vs unknown email ${u.toFixed(1)} ms`);
+  // Not a speed test: without the dummy verification an unknown email answers ~30× faster (no argon2
+  // at all). A factor of 3 either way tells that apart however loaded the machine is.
+  assert.ok(u > w / 3 && w > u / 3, `wrong password ${w.toFixed(1)} ms vs unknown email ${u.toFixed(1)} ms`);
 });
 
 accounts('accounts imported from Flask log in with their werkzeug hashes, which become argon2id', async () => {
