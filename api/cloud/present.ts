@@ -13,6 +13,15 @@ export const cloudFileView = cloudFileRow
 export const SIGNED_URL_SECONDS = 3600;
 export const downloadResource = (fileId: number) => `cloud-file:${fileId}`;
 
+/** One stored version, with a signed link to its own bytes (the grant covers the file, any version). */
+export function presentVersion(secret: string, file: CloudFile, version: { version: number; size_bytes: number; mime_type: string; created_at: string }) {
+  const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_SECONDS;
+  return {
+    ...version,
+    download_url: signUrl(secret, `/api/cloud/download/${file.id}?version=${version.version}`, { resource: downloadResource(file.id), userId: file.owner_id, expiresAt }),
+  };
+}
+
 export function presentFile(secret: string, file: CloudFile): z.output<typeof cloudFileView> {
   const { storage_key: _key, size_bytes: size, ...rest } = file;
   const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_SECONDS;

@@ -74,6 +74,9 @@ files('only the last 10 versions are kept; the dropped ones leave the quota and 
   assert.equal(versions.versions.map((v: { version: number }) => v.version), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
   assert.is((await cloud.api('GET', `/api/cloud/download/${fileId}?version=2`, token)).status, 404);
   assert.is((await cloud.api('GET', `/api/cloud/download/${fileId}?version=3`, token)).body.toString(), 'v3'.padEnd(30, '.'));
+  const third = versions.versions.find((v: { version: number }) => v.version === 3);
+  const signed = await fetch(`${cloud.base}${third.download_url}`);
+  assert.equal([signed.status, await signed.text()], [200, 'v3'.padEnd(30, '.')], 'a version’s signed link works without a token');
   const stats = (await cloud.api('GET', '/api/cloud/stats', token)).body;
   const kept = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12].reduce((sum, version) => sum + version * 10, 0);
   assert.equal([stats.used, stats.files, stats.versions_bytes], [kept, 1, kept - 120]);

@@ -33,7 +33,7 @@ import { receiveUpload, type UploadedFile } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
-import { cloudFileView, downloadResource, presentFile } from '../present.js';
+import { cloudFileView, downloadResource, presentFile, presentVersion } from '../present.js';
 import { endShareWorkflows } from '../share-workflows.js';
 import { entryName } from './folders.js';
 
@@ -206,7 +206,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       handler: async ({ event, user, params }) => {
         const file = await ownerOf(event, user, params.id);
         const versions = await listVersions(pool, file.id);
-        return { file_id: file.id, current_version: file.version, versions: versions.map(({ storage_key: _key, ...version }) => version) };
+        return { file_id: file.id, current_version: file.version, versions: versions.map(({ storage_key: _key, ...version }) => presentVersion(config.URL_SIGNING_SECRET, file, version)) };
       },
     }),
     defineRoute({
