@@ -8,6 +8,8 @@ export interface LoadOptions {
   body?: string;
   connections?: number;
   durationSeconds?: number;
+  /** The path (and query) of each request in turn, instead of `url`'s, e.g. a random page. */
+  nextPath?: () => string;
 }
 
 export interface LoadSummary {
@@ -28,6 +30,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     body: options.body,
     connections: options.connections ?? 10,
     duration: options.durationSeconds ?? 10,
+    ...(options.nextPath && { requests: [{ setupRequest: (request) => ({ ...request, path: options.nextPath!() }) }] }),
   });
   return {
     requestsPerSecond: Math.round(result.requests.average),

@@ -2,8 +2,9 @@
 // memory: a multipart upload streamed from a file on disk, a download counted and discarded, and the
 // peak resident memory of a stack process while either runs.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
 import type { ServiceName } from '../../config/index.js';
@@ -11,17 +12,32 @@ import type { BenchStack } from './stack.js';
 
 const run = promisify(execFile);
 
-/** A file of `bytes` pseudo-random bytes (incompressible, unlike zeros) at `path`. */
+/** A file of `bytes` pseudo-random bytes (incompressible, unlike zeros) at `path`, written a MiB at a time. */
 export async function makeFile(path: string, bytes: number): Promise<void> {
   const block = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
-  const chunks: Buffer[] = [];
-  for (let written = 0; written < bytes; written += block.length) {
-    const chunk = Buffer.from(block.subarray(0, Math.min(block.length, bytes - written)));
-    chunk.writeDoubleLE(Math.random(), 0); // every MiB differs, so nothing deduplicates by accident
-    chunks.push(chunk);
+  const handle = await open(path, 'w');
+  try {
+    for (let written = 0; written < bytes; written += block.length) {
+      block.writeDoubleLE(Math.random(), 0); // every MiB differs, so nothing deduplicates by accident
+      await handle.write(block, 0, Math.min(block.length, bytes - written));
+    }
+  } finally {
+    await handle.close();
   }
-  await writeFile(path, Buffer.concat(chunks));
+}
+
+/**
+ * Overwrites 16 bytes at `offset` with random ones, so the next upload of the file is new content
+ * (blobs are stored by their hash: the same bytes again would only be linked to the stored blob).
+ */
+export async function restamp(path: string, offset = 4096): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.write(randomBytes(16), 0, 16, offset);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** POSTs the file at `path` as the multipart field `file`; resolves with the status, JSON body and ms. */

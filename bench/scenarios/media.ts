@@ -1,8 +1,10 @@
 // Media uploads and browsing. Targets (media issue): a 50 MB upload at ≥ 400 MB/s; ten concurrent
 // 50 MB uploads with the API's RSS growing < 64 MB (streamed to disk, never held); an image indexed
 // (checksum, metadata, thumbnail, search document) < 2 s after its 201; browsing a 10,000-file
-// library at p99 < 50 ms, by page and by full-text search.
-import { rm } from 'node:fs/promises';
+// library at p99 < 50 ms (our target: a page of 50 should feel instant), by page and by full-text
+// search. Every upload is new content (blobs are stored by hash), and each measurement starts with
+// the worker idle: indexing re-reads every uploaded byte, which would otherwise compete with it.
+import { copyFile, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -10,88 +12,152 @@ import { sql } from 'slonik';
 import { createDatabasePool } from '../../db/pool.js';
 import { runLoad } from '../lib/load.js';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
-import { makeFile, mbPerSecond, uploadFile, withPeakRss } from '../lib/transfers.js';
+import { makeFile, mbPerSecond, restamp, uploadFile, withPeakRss } from '../lib/transfers.js';
 
 const MB = 1024 * 1024;
+const UPLOAD = 50 * MB;
+const RUNS = 3;
+const CONCURRENT = 10;
 const LIBRARY = 10_000;
+const PER_PAGE = 50;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export const scenario: Scenario = {
   name: 'media',
-  description: '50 MB uploads (one, then 10 at once), indexing latency of an image, browsing a 10,000-file library',
+  description: `50 MB uploads (${RUNS} alone, then ${CONCURRENT} at once), indexing latency of a photo, browsing a ${LIBRARY.toLocaleString('en')}-file library`,
   async run(stack, log) {
     const media = stack.urls.media;
     const rows: ResultRow[] = [];
-    const big = join(tmpdir(), `qhitz-bench-media-${process.pid}.mp4`);
-    // An MP4 signature up front so the content sniffing accepts it as a video; the rest is noise.
-    await makeFile(big, 50 * MB);
-    const { open } = await import('node:fs/promises');
-    const handle = await open(big, 'r+');
-    await handle.write(Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex'), 0, 24, 0);
-    await handle.close();
-    try {
-      const token = await stack.token({ id: 1 });
-      log('media: one 50 MB upload');
-      const single = await uploadFile(`${media}/api/media/upload`, token, big, 50 * MB, 'clip.mp4');
-      if (single.status !== 201) throw new Error(`upload: ${single.status} ${JSON.stringify(single.body)}`);
-      const singleRate = mbPerSecond(50 * MB, single.ms);
-      rows.push({ name: 'media upload, 50 MB', figures: { mbPerSecond: singleRate, ms: Math.round(single.ms) }, target: '≥ 400 MB/s', met: singleRate >= 400 });
+    const upload = (owner: string, path: string) => uploadFile(`${media}/api/media/upload`, owner, path, UPLOAD, 'clip.mp4');
+    /** Polls a file until indexing has ended; resolves with its final status and when that was seen. */
+    const indexed = async (owner: string, id: number, timeoutMs = 60_000) => {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const response = await fetch(`${media}/api/media/file/${id}`, { headers: { authorization: `Bearer ${owner}` } });
+        const { status } = ((await response.json()) as { file: { status: string } }).file;
+        if (status !== 'processing') return { status, at: performance.now() };
+        if (performance.now() > deadline) throw new Error(`media file ${id} still processing after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const created = (answer: { status: number; body: any }) => {
+      if (answer.status !== 201) throw new Error(`upload: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body.files[0].id as number;
+    };
 
-      log('media: ten 50 MB uploads at once');
-      const tokens = await Promise.all(Array.from({ length: 10 }, (_, index) => stack.token({ id: 100 + index })));
+    const clips = Array.from({ length: CONCURRENT }, (_, index) => join(tmpdir(), `qhitz-bench-media-${process.pid}-${index}.mp4`));
+    try {
+      // An MP4 signature up front so the content sniffing accepts it as a video; the rest is noise.
+      await makeFile(clips[0]!, UPLOAD);
+      const handle = await open(clips[0]!, 'r+');
+      await handle.write(Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex'), 0, 24, 0);
+      await handle.close();
+      const token = await stack.token({ id: 1 });
+      // Untimed: the first request of a fresh process compiles its code paths and opens its pools.
+      log('media: warm-up upload');
+      await indexed(token, created(await upload(token, clips[0]!)));
+
+      log(`media: one 50 MB upload, ${RUNS} times`);
+      const single: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        await restamp(clips[0]!);
+        const answer = await upload(token, clips[0]!);
+        single.push(answer.ms);
+        await indexed(token, created(answer));
+      }
+      const rates = single.map((ms) => mbPerSecond(UPLOAD, ms));
+      rows.push({
+        name: `media upload, 50 MB (median of ${RUNS})`,
+        figures: { mbPerSecond: median(rates), bestMbPerSecond: Math.max(...rates), ms: Math.round(median(single)) },
+        target: '≥ 400 MB/s',
+        met: median(rates) >= 400,
+      });
+
+      log(`media: ${CONCURRENT} 50 MB uploads at once`);
+      for (const copy of clips.slice(1)) await copyFile(clips[0]!, copy);
+      await Promise.all(clips.map((clip) => restamp(clip)));
+      const owners = await Promise.all(clips.map((_, index) => stack.token({ id: 100 + index })));
       const started = performance.now();
-      const concurrent = await withPeakRss(stack, 'media', () => Promise.all(tokens.map((owner) => uploadFile(`${media}/api/media/upload`, owner, big, 50 * MB, 'clip.mp4'))));
+      const concurrent = await withPeakRss(stack, 'media', () => Promise.all(clips.map((clip, index) => upload(owners[index]!, clip))));
       const elapsed = performance.now() - started;
+      const rssAfterMiB = stack.rssMiB('media');
       const failed = concurrent.result.filter((answer) => answer.status !== 201).length;
       rows.push({
-        name: 'media upload, 10 × 50 MB at once',
-        figures: { mbPerSecond: mbPerSecond(10 * 50 * MB, elapsed), rssGrowthMiB: concurrent.peakGrowthMiB, errors: failed },
+        name: `media upload, ${CONCURRENT} × 50 MB at once`,
+        figures: {
+          mbPerSecond: mbPerSecond(CONCURRENT * UPLOAD, elapsed),
+          rssBeforeMiB: concurrent.baselineMiB,
+          rssPeakMiB: concurrent.baselineMiB + concurrent.peakGrowthMiB,
+          rssAfterMiB,
+          rssGrowthMiB: concurrent.peakGrowthMiB,
+          errors: failed,
+        },
         target: 'RSS growth < 64 MB, 0 errors',
         met: concurrent.peakGrowthMiB < 64 && failed === 0,
       });
+      await Promise.all(concurrent.result.map((answer, index) => answer.status === 201 && indexed(owners[index]!, created(answer), 120_000)));
 
       log('media: indexing latency of a photo');
       const latencies: number[] = [];
-      for (let round = 0; round < 5; round++) {
-        const photo = await sharp({ create: { width: 2400, height: 1600, channels: 3, background: { r: round * 40, g: 120, b: 200 } } }).jpeg().toBuffer();
+      for (let run = 0; run < 5; run++) {
+        // A 1600×1200 camera-like JPEG (noise does not compress away: a few hundred KB).
+        const photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 90, g: 120, b: 200 }, noise: { type: 'gaussian', mean: 110 + run, sigma: 30 } } })
+          .jpeg({ quality: 85 })
+          .toBuffer();
         const form = new FormData();
-        form.append('file', new Blob([new Uint8Array(photo)]), `photo-${round}.jpg`);
-        const uploadedAt = performance.now();
-        const uploaded = await fetch(`${media}/api/media/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-        const id = ((await uploaded.json()) as { files: Array<{ id: number }> }).files[0]!.id;
-        for (;;) {
-          const file = ((await (await fetch(`${media}/api/media/file/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { file: { status: string } }).file;
-          if (file.status !== 'processing') break;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        latencies.push(performance.now() - uploadedAt);
+        form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), `photo-${run}.jpg`);
+        const answer = await fetch(`${media}/api/media/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+        const answeredAt = performance.now();
+        if (answer.status !== 201) throw new Error(`photo upload: ${answer.status} ${await answer.text()}`);
+        const id = ((await answer.json()) as { files: Array<{ id: number }> }).files[0]!.id;
+        const outcome = await indexed(token, id);
+        if (outcome.status !== 'indexed') throw new Error(`photo ${id} ended ${outcome.status}, not indexed`);
+        latencies.push(outcome.at - answeredAt);
       }
       const worst = Math.round(Math.max(...latencies));
-      rows.push({ name: 'media indexing, 2400×1600 JPEG (5 runs)', figures: { medianMs: Math.round(latencies.sort((a, b) => a - b)[2]!), maxMs: worst }, target: '< 2,000 ms', met: worst < 2000 });
+      rows.push({
+        name: 'media indexing, 1600×1200 JPEG, 201 → indexed (5 runs)',
+        figures: { medianMs: Math.round(median(latencies)), maxMs: worst },
+        target: '< 2,000 ms',
+        met: worst < 2000,
+      });
 
       log(`media: seeding a ${LIBRARY.toLocaleString('en')}-file library`);
       const pool = await createDatabasePool(stack.env.MEDIA_DATABASE_URL!);
-      await pool.query(sql.unsafe`
-        insert into media_files (owner_id, original_name, storage_key, file_type, mime_type, size_bytes, description, tags, status, checksum, indexed_at, search)
-        select 2, 'holiday-' || n || '.jpg', repeat('a', 64), 'image', 'image/jpeg', 100000 + n, 'beach day ' || n || case when n % 100 = 0 then ' sunset' else '' end,
-               array['summer', 'y' || (n % 10)], 'indexed', repeat('b', 64), now(), to_tsvector('simple', 'holiday ' || n || ' beach day' || case when n % 100 = 0 then ' sunset' else '' end)
-        from generate_series(1, ${LIBRARY}) as n`);
-      await pool.query(sql.unsafe`analyze media_files`);
-      await pool.end();
+      try {
+        // One in a hundred is a "sunset"; every one is a "beach" (the widest search).
+        await pool.query(sql.unsafe`
+          insert into media_files (owner_id, original_name, storage_key, file_type, mime_type, size_bytes, description, tags, status, checksum, indexed_at, search, created_at)
+          select 2, 'holiday-' || n || '.jpg', repeat('a', 64), 'image', 'image/jpeg', 100000 + n, 'beach day ' || n || case when n % 100 = 0 then ' sunset' else '' end,
+                 array['summer', 'y' || (n % 10)], 'indexed', repeat('a', 64), now(),
+                 setweight(to_tsvector('simple', 'holiday ' || n || ' jpg'), 'A') || setweight(to_tsvector('simple', 'beach day ' || n || case when n % 100 = 0 then ' sunset' else '' end || ' summer y' || (n % 10)), 'B'),
+                 now() - n * interval '1 minute'
+          from generate_series(1, ${LIBRARY}) as n`);
+        await pool.query(sql.unsafe`analyze media_files`);
+      } finally {
+        await pool.end();
+      }
       const owner = await stack.token({ id: 2 });
-      for (const [name, path] of [
-        ['media list, page 150 of 10,000 files', '/api/media/files?page=150&per_page=50'],
-        ['media search q=sunset in 10,000 files', '/api/media/files?q=sunset&per_page=50'],
-      ] as const) {
-        const result = await runLoad({ url: `${media}${path}`, headers: { authorization: `Bearer ${owner}` }, connections: 8, durationSeconds: 10 });
+      const pages = LIBRARY / PER_PAGE;
+      for (const { name, path, expected } of [
+        { name: `media list, random page of ${pages} (50 of ${LIBRARY.toLocaleString('en')} files)`, path: () => `/api/media/files?page=${1 + Math.floor(Math.random() * pages)}&per_page=${PER_PAGE}`, expected: LIBRARY },
+        { name: `media search q=sunset (100 of ${LIBRARY.toLocaleString('en')})`, path: () => `/api/media/files?q=sunset&per_page=${PER_PAGE}`, expected: LIBRARY / 100 },
+        { name: `media search q=beach, random page (all ${LIBRARY.toLocaleString('en')} match)`, path: () => `/api/media/files?q=beach&page=${1 + Math.floor(Math.random() * pages)}&per_page=${PER_PAGE}`, expected: LIBRARY },
+      ]) {
+        // The search must find what was seeded, or the load below would time an empty answer.
+        const probe = (await (await fetch(`${media}${path()}`, { headers: { authorization: `Bearer ${owner}` } })).json()) as { total: number; files: unknown[] };
+        if (probe.total !== expected || probe.files.length === 0) throw new Error(`${name}: found ${probe.total} (${probe.files.length} on the page), expected ${expected}`);
+        const result = await runLoad({ url: `${media}/api/media/files`, nextPath: path, headers: { authorization: `Bearer ${owner}` }, connections: 8, durationSeconds: 10 });
         rows.push({
           name,
           figures: { requestsPerSecond: result.requestsPerSecond, p50Ms: result.latencyMs.p50, p99Ms: result.latencyMs.p99, errors: result.errors + result.non2xx },
-          target: 'p99 < 50 ms, 0 errors',
+          target: 'p99 < 50 ms at 8 connections, 0 errors',
           met: result.latencyMs.p99 < 50 && result.errors + result.non2xx === 0,
         });
       }
     } finally {
-      await rm(big, { force: true });
+      await Promise.all(clips.map((clip) => rm(clip, { force: true })));
     }
     return rows;
   },
