@@ -1,7 +1,10 @@
 // A realistic mix on all four services at once, three rounds: logins, browsing media and folders,
 // small uploads, bookings and shared downloads. Target (reliability issue): zero errors at p99 <
 // 250 ms, and no RSS growth trend across the rounds (each process's RSS after round 3 within 10% of
-// after round 1). Round length: BENCH_MIXED_SECONDS (default 60).
+// after round 1). Round length: BENCH_MIXED_SECONDS (default 60). Without BENCH_MIXED_RATE each stream
+// sends as fast as its connections allow (the saturation point); with it, the streams together send
+// that many requests per second (split by their connection counts), to find the rate the machine
+// sustains within the p99 target.
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { SERVICES, type ServiceName } from '../../config/index.js';
@@ -10,6 +13,7 @@ import type { BenchStack } from '../lib/stack.js';
 
 const SECONDS = Number(process.env.BENCH_MIXED_SECONDS ?? 60);
 const ROUNDS = 3;
+const RATE = process.env.BENCH_MIXED_RATE ? Number(process.env.BENCH_MIXED_RATE) : undefined;
 
 interface Stream {
   name: string;
@@ -67,23 +71,32 @@ async function prepare(stack: BenchStack): Promise<Stream[]> {
 
 export const scenario: Scenario = {
   name: 'mixed',
-  description: `logins, browsing, uploads, bookings and shared downloads on all four services at once, ${ROUNDS} rounds of ${SECONDS} s`,
+  description: `logins, browsing, uploads, bookings and shared downloads on all four services at once, ${ROUNDS} rounds of ${SECONDS} s${RATE ? ` at ${RATE} req/s` : ''}`,
   async run(stack, log) {
     const streams = await prepare(stack);
+    const totalConnections = streams.reduce((sum, stream) => sum + stream.connections, 0);
     const parts: Array<ServiceName | 'worker'> = [...SERVICES, 'worker'];
     const rssAfter: Array<Record<string, number>> = [];
     const rows: ResultRow[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       log(`mixed: round ${round} of ${ROUNDS}`);
       const results = await Promise.all(
-        streams.map((stream) => autocannon({ url: stream.url, connections: stream.connections, duration: SECONDS, requests: stream.requests })),
+        streams.map((stream) =>
+          autocannon({
+            url: stream.url,
+            connections: stream.connections,
+            duration: SECONDS,
+            requests: stream.requests,
+            ...(RATE && { overallRate: Math.max(1, Math.round((RATE * stream.connections) / totalConnections)) }),
+          }),
+        ),
       );
       rssAfter.push(Object.fromEntries(parts.map((part) => [part, stack.rssMiB(part)])));
       const requests = results.reduce((sum, result) => sum + result.requests.total, 0);
       const errors = results.reduce((sum, result) => sum + result.errors + result.timeouts + result.non2xx, 0);
       const p99 = Math.max(...results.map((result) => result.latency.p99));
       rows.push({
-        name: `mixed round ${round}`,
+        name: `mixed round ${round}${RATE ? ` at ${RATE} req/s offered` : ' (saturated)'}`,
         figures: {
           requestsPerSecond: Math.round(requests / SECONDS),
           errors,

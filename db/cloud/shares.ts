@@ -27,6 +27,30 @@ export function findShareByHash(db: CommonQueryMethods, tokenHash: Buffer) {
     select ${COLUMNS}, password_hash from share_links where token_hash = ${sql.binary(tokenHash)}`);
 }
 
+/**
+ * A link with what a download needs of its file's current version, in one round trip (the shared
+ * download path is latency-bound); the version fields are null when the file is gone.
+ */
+export function findShareForDownload(db: CommonQueryMethods, tokenHash: Buffer) {
+  return db.maybeOne(sql.type(
+    shareRow.extend({
+      password_hash: z.string().nullable(),
+      file_name: z.string().nullable(),
+      storage_key: z.string().nullable(),
+      size_bytes: z.number().nullable(),
+      mime_type: z.string().nullable(),
+      version_created_at: z.string().nullable(),
+    }),
+  )`
+    select s.id, s.file_id, s.owner_id, s.expires_at, s.password_hash is not null as has_password, s.max_downloads,
+           s.download_count, s.state, s.created_at, s.password_hash,
+           f.name as file_name, v.storage_key, v.size_bytes, v.mime_type, v.created_at as version_created_at
+    from share_links s
+    left join cloud_files f on f.id = s.file_id and f.owner_id = s.owner_id and f.deleted_at is null
+    left join file_versions v on v.file_id = f.id and v.version = f.version
+    where s.token_hash = ${sql.binary(tokenHash)}`);
+}
+
 export function listShares(db: CommonQueryMethods, fileId: number) {
   return db.any(sql.type(shareRow)`select ${COLUMNS} from share_links where file_id = ${fileId} order by id desc`);
 }

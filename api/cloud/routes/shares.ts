@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { H3Event } from 'h3';
 import { z } from 'zod';
-import { findCloudFile, listVersions } from '../../../db/cloud/files.js';
+import { findCloudFile } from '../../../db/cloud/files.js';
 import {
   clearPasswordFailures,
   countDownload,
   findShareByHash,
+  findShareForDownload,
   insertShare,
   listShares,
   passwordRetryAfter,
@@ -59,7 +60,7 @@ export function shareRoutes(deps: CloudAppDeps) {
    * conditional requests included, or a client could fetch the file forever in pieces.
    */
   async function sharedDownload(event: H3Event, token: string, password: string | null | undefined): Promise<ReturnType<typeof blobResponse>> {
-    const link = await findShareByHash(pool, hashToken(token));
+    const link = await findShareForDownload(pool, hashToken(token));
     if (!link) throw notFound('No such share link');
     if (link.state === 'revoked') throw gone('link_revoked', 'This link was revoked by its owner');
     if (link.state === 'expired' || Date.parse(link.expires_at) <= Date.now()) throw gone('link_expired', 'This link has expired');
@@ -74,21 +75,19 @@ export function shareRoutes(deps: CloudAppDeps) {
       }
       await clearPasswordFailures(pool, link.id);
     }
-    const file = await findCloudFile(pool, link.file_id, link.owner_id);
-    const version = file && (await listVersions(pool, file.id)).find((entry) => entry.version === file.version);
-    if (!file || !version) throw gone('link_expired', 'The shared file no longer exists');
+    if (link.storage_key === null || link.file_name === null) throw gone('link_expired', 'The shared file no longer exists');
     if (event.req.method !== 'HEAD' && !(await countDownload(pool, link.id))) {
       // Lost a race for the last download, or expired/revoked since the checks above.
       throw gone('download_limit', 'This link has reached its download limit');
     }
     return blobResponse(event, {
       store,
-      key: version.storage_key,
-      size: version.size_bytes,
-      sha256: version.storage_key,
-      modifiedAt: version.created_at,
-      fileName: file.name,
-      contentType: version.mime_type,
+      key: link.storage_key,
+      size: link.size_bytes!,
+      sha256: link.storage_key,
+      modifiedAt: link.version_created_at!,
+      fileName: link.file_name,
+      contentType: link.mime_type!,
     });
   }
 
