@@ -38,6 +38,17 @@ export interface ReceivedUpload {
   discard(): Promise<void>;
 }
 
+/** The answer to a successful upload, in the Flask system's shape (media and cloud alike). */
+export function uploadAnswer<T>(files: T[], names: string[], totalCount = files.length) {
+  return {
+    message: `${files.length} file${files.length === 1 ? '' : 's'} uploaded successfully`,
+    files,
+    uploaded_files: names,
+    success_count: files.length,
+    total_count: totalCount,
+  };
+}
+
 /** A display name: no separators, control characters or `..`, at most 255 bytes. */
 export function sanitizeFileName(name: string | null | undefined): string {
   const cleaned = (name ?? '')

@@ -29,7 +29,7 @@ import { defineRoute } from '../../shared/route.js';
 import { verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
 import { abandonedAfterMs } from '../../shared/storage-sweep.js';
-import { receiveUpload, type UploadedFile } from '../../shared/uploads.js';
+import { receiveUpload, type UploadedFile, uploadAnswer } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
@@ -159,13 +159,7 @@ export function fileRoutes(deps: CloudAppDeps) {
         await removeUnreferencedBlobs(pool, store, recorded.dropped);
         event.res.status = 201;
         const files = recorded.files.map(present);
-        return {
-          message: `${files.length} file${files.length === 1 ? '' : 's'} uploaded successfully`,
-          files,
-          uploaded_files: files.map((file) => file.name),
-          success_count: files.length,
-          total_count: files.length,
-        };
+        return uploadAnswer(files, files.map((file) => file.name));
       },
     }),
 

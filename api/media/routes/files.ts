@@ -21,7 +21,7 @@ import { invalidFields, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { signUrl, verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
-import { receiveUpload } from '../../shared/uploads.js';
+import { receiveUpload, uploadAnswer } from '../../shared/uploads.js';
 import { fields, parseWith } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
 import { removeUnreferencedMediaBlobs } from '../blob-cleanup.js';
@@ -176,13 +176,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
           }
           event.res.status = 201;
           const files = created.map((row) => present(row, user.id));
-          return {
-            message: `${files.length} file${files.length === 1 ? '' : 's'} uploaded successfully`,
-            files,
-            uploaded_files: files.map((file) => file.filename),
-            success_count: files.length,
-            total_count: incoming.length,
-          };
+          return uploadAnswer(files, files.map((file) => file.filename), incoming.length);
         } finally {
           await upload.discard();
         }
