@@ -47,5 +47,10 @@ export async function createDatabasePool(url: string, options: PoolOptions = {})
     transactionRetryLimit: 0,
     typeParsers,
     interceptors: [rowSchemaInterceptor],
+    // slonik's default sends DISCARD ALL each time a connection goes back to the pool: a second round
+    // trip for every query, which halved browsing throughput. Our code leaves no session state behind
+    // (no SET, LISTEN or temporary tables; the session advisory locks in withBlobLock and migrate are
+    // released in a finally), so there is nothing to discard.
+    resetConnection: async () => {},
   });
 }

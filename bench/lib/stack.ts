@@ -61,10 +61,15 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
 
   const processes = new Map<string, ManagedProcess>();
   const quiet = (name: string) => (line: string) => log(`${name}: ${line}`);
-  processes.set('worker', startProcess('worker', process.execPath, ['dist/worker/main.js'], env, quiet('worker')));
-  for (const service of SERVICES) {
-    processes.set(service, startProcess(service, process.execPath, [`dist/api/${service}/main.js`], env, quiet(service)));
-  }
+  // BENCH_CPU_PROFILE=media,worker writes those processes' V8 CPU profiles to bench/results/profiles/
+  // when the stack stops (open them in Chrome DevTools or speedscope) to see where a benchmark's time goes.
+  const profiled = new Set((process.env.BENCH_CPU_PROFILE ?? '').split(',').filter(Boolean));
+  const start = (name: ServiceName | 'worker', script: string) => {
+    const profile = profiled.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${new URL('../results/profiles/', import.meta.url).pathname}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    processes.set(name, startProcess(name, process.execPath, [...profile, script], env, quiet(name)));
+  };
+  start('worker', 'dist/worker/main.js');
+  for (const service of SERVICES) start(service, `dist/api/${service}/main.js`);
   const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<ServiceName, string>;
   const healthy = await Promise.all(SERVICES.map((s) => waitForHealthy(`${urls[s]}/api/health`, 60_000)));
   if (healthy.includes(false)) throw new Error('the stack did not become healthy within 60 s');

@@ -27,6 +27,8 @@ export const mediaRow = z.object({
 });
 export type MediaFile = z.infer<typeof mediaRow>;
 
+const countRow = z.object({ count: z.number() });
+
 const COLUMNS = sql.join(mediaRow.keyof().options.map((name) => sql.identifier([name])), sql.fragment`, `);
 
 export function insertMediaFile(
@@ -55,11 +57,17 @@ export async function listVisibleMediaFiles(
   db: CommonQueryMethods,
   options: { viewerId: number; kind?: MediaKind; query?: string; tags?: string[]; sort: 'newest' | 'oldest' | 'name' | 'size'; page: number; perPage: number },
 ) {
-  const conditions = [sql.fragment`(owner_id = ${options.viewerId} or is_public)`];
-  if (options.kind) conditions.push(sql.fragment`file_type = ${options.kind}`);
+  // media_file_counts has the same owner_id, is_public and file_type columns, so these filters apply to both.
+  const visibleOfKind = [sql.fragment`(owner_id = ${options.viewerId} or is_public)`];
+  if (options.kind) visibleOfKind.push(sql.fragment`file_type = ${options.kind}`);
+  const conditions = [...visibleOfKind];
   if (options.query) conditions.push(sql.fragment`search @@ websearch_to_tsquery('simple', ${options.query})`);
   if (options.tags?.length) conditions.push(sql.fragment`tags @> ${sql.array(options.tags, 'text')}`);
   const where = sql.join(conditions, sql.fragment` and `);
+  // A text or tag search counts its matches; plain browsing sums the per-owner counts (004_browse_counts.sql).
+  const count = conditions.length > visibleOfKind.length
+    ? sql.type(countRow)`select count(*)::int as count from media_files where ${where}`
+    : sql.type(countRow)`select coalesce(sum(files), 0)::int as count from media_file_counts where ${sql.join(visibleOfKind, sql.fragment` and `)}`;
   const order = {
     newest: sql.fragment`created_at desc, id desc`,
     oldest: sql.fragment`created_at, id`,
@@ -71,7 +79,7 @@ export async function listVisibleMediaFiles(
     db.any(sql.type(mediaRow)`
       with page as (select id from media_files where ${where} order by ${order} limit ${options.perPage} offset ${(options.page - 1) * options.perPage})
       select ${COLUMNS} from media_files where id in (select id from page) order by ${order}`),
-    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from media_files where ${where}`),
+    db.oneFirst(count),
   ]);
   return { files, total };
 }

@@ -196,4 +196,36 @@ media('other users see only public files; only the owner edits', async () => {
   assert.equal([stats.total_files, stats.by_type.image.files], [1, 1]);
 });
 
+media('browse totals follow uploads, publishing, moves between kinds and deletes', async () => {
+  const url = await mediaServer();
+  const { pools } = await getStack();
+  const [alice, bob] = [900_000 + Math.floor(Math.random() * 50_000), 950_000 + Math.floor(Math.random() * 50_000)];
+  const [aliceToken, bobToken] = [await tokenFor({ id: alice }), await tokenFor({ id: bob })];
+  /** Bob's totals as the API reports them, and as counting the rows says they must be. */
+  const totals = async () => {
+    const reported = await Promise.all(['', 'type=images', 'type=audio'].map(async (query) => (await get(url, `/api/media/files?${query}`, bobToken)).body.total as number));
+    const counted = await Promise.all([sql.fragment`true`, sql.fragment`file_type = 'image'`, sql.fragment`file_type = 'audio'`].map((kind) =>
+      pools.media.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from media_files where (owner_id = ${bob} or is_public) and ${kind}`)));
+    assert.equal(reported, counted, 'reported totals match the rows');
+    return reported;
+  };
+  const before = await totals();
+  const mine = (await upload(url, bobToken, [[await png(7, 7, 3), 'mine.png']])).body.files[0];
+  const theirs = (await upload(url, aliceToken, [[wav(1), 'theirs.wav']])).body.files[0];
+  assert.equal(await totals(), [before[0]! + 1, before[1]! + 1, before[2]!], "another user's private file is not counted");
+  const publish = (isPublic: boolean) =>
+    fetch(`${url}/api/media/file/${theirs.id}`, { method: 'PUT', headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ is_public: isPublic }) });
+  assert.is((await publish(true)).status, 200);
+  assert.equal(await totals(), [before[0]! + 2, before[1]! + 1, before[2]! + 1], 'published: counted');
+  // The indexing workflow may correct a kind from the content; the counts move with the row.
+  await pools.media.query(sql.unsafe`update media_files set file_type = 'video' where id = ${theirs.id}`);
+  assert.equal(await totals(), [before[0]! + 2, before[1]! + 1, before[2]!]);
+  assert.is((await publish(false)).status, 200);
+  assert.equal(await totals(), [before[0]! + 1, before[1]! + 1, before[2]!], 'private again: not counted');
+  for (const [id, token] of [[mine.id, bobToken], [theirs.id, aliceToken]] as const) {
+    assert.is((await fetch(`${url}/api/media/file/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status, 200);
+  }
+  assert.equal(await totals(), before, 'deleted: gone from the totals');
+});
+
 media.run();
