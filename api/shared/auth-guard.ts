@@ -49,6 +49,7 @@ const claimsSchema = z.object({
   role: z.enum(ROLES),
   sid: z.string().min(1),
 });
+const verifiedClaims = claimsSchema.extend({ exp: z.number() });
 
 /**
  * Tokens already verified, until they expire: a client sends the same token on every request for
@@ -103,7 +104,7 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
       });
     }
-    const claims = claimsSchema.extend({ exp: z.number() }).safeParse(payload);
+    const claims = verifiedClaims.safeParse(payload);
     if (!claims.success) throw new ApiError(401, 'invalid_token', 'The access token is missing claims');
     const { sub, role, sid, exp } = claims.data;
     const principal: Principal = { id: Number(sub), role, sessionId: sid };

@@ -1,6 +1,6 @@
 // Browsing a 10,000-file media library. Target (media issue): `GET /api/media/files` at ≥ 1,500 req/s
-// with p99 < 25 ms. Pages are random (deep offsets cost more than the first page), at the default
-// page size a client gets without asking; full-text searches are measured the same way.
+// with p99 < 25 ms. Measured on the first page (what a client gets without asking) and on random pages
+// (a deep offset costs more than the first page), at the default page size; full-text searches the same way.
 import { sql } from 'slonik';
 import { createDatabasePool } from '../../db/pool.js';
 import { runLoad } from '../lib/load.js';
@@ -36,6 +36,7 @@ export const scenario: Scenario = {
     const pages = LIBRARY / PER_PAGE;
     const randomPage = () => 1 + Math.floor(Math.random() * pages);
     for (const { name, path, expected } of [
+      { name: `media list, first page (${LIBRARY.toLocaleString('en')} files)`, path: () => '/api/media/files', expected: LIBRARY },
       { name: `media list, random page of ${pages} (${LIBRARY.toLocaleString('en')} files)`, path: () => `/api/media/files?page=${randomPage()}`, expected: LIBRARY },
       { name: `media search q=sunset (100 of ${LIBRARY.toLocaleString('en')})`, path: () => `/api/media/files?q=sunset`, expected: LIBRARY / 100 },
       { name: `media search q=beach, random page (all ${LIBRARY.toLocaleString('en')} match)`, path: () => `/api/media/files?q=beach&page=${randomPage()}`, expected: LIBRARY },

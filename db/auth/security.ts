@@ -1,6 +1,9 @@
 // Login throttling (in PostgreSQL, so several API instances share the counts) and the audit trail.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { countRow } from '../rows.js';
+
+const waitsRow = z.object({ account_wait: z.number().nullable(), ip_wait: z.number().nullable() });
 
 /** A failed login: the attempt (for throttling) and its audit event, in one statement. */
 export async function recordFailedLogin(
@@ -28,7 +31,7 @@ export interface ThrottleLimits {
  * good: that would let anyone lock a victim out.
  */
 export async function secondsUntilLoginAllowed(db: CommonQueryMethods, identifier: string, ip: string, limits: ThrottleLimits) {
-  const row = await db.one(sql.type(z.object({ account_wait: z.number().nullable(), ip_wait: z.number().nullable() }))`
+  const row = await db.one(sql.type(waitsRow)`
     with window_start as (select now() - make_interval(secs => ${limits.windowSeconds}) as at),
     account as (
       select attempted_at from login_attempts, window_start
@@ -91,7 +94,7 @@ export async function listAuditEvents(
     db.any(sql.type(auditRow)`
       select id, occurred_at, event, user_id, actor_id, ip, user_agent, details from audit_events
       where ${where} order by id desc limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`),
-    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from audit_events where ${where}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from audit_events where ${where}`),
   ]);
   return { events, total };
 }

@@ -1,6 +1,10 @@
 // Sessions, their refresh tokens, and the feed of ended sessions other services poll.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { idRow, uuidRow } from '../rows.js';
+
+const activeRow = z.object({ active: z.boolean() });
+const revocationRow = z.object({ feed_id: z.number(), id: z.string(), expires_at: z.string() });
 
 export type EndReason = 'logout' | 'logout_all' | 'password_changed' | 'deactivated' | 'role_changed' | 'refresh_reuse' | 'ended_by_user';
 
@@ -30,7 +34,7 @@ export function openSession(
   },
 ) {
   const userAgent = login.client.userAgent?.slice(0, 512) ?? null;
-  return db.oneFirst(sql.type(z.object({ id: z.string() }))`
+  return db.oneFirst(sql.type(uuidRow)`
     with session as (
       insert into sessions (user_id, ip, user_agent) values (${login.userId}, ${login.client.ip}, ${userAgent})
       returning id
@@ -59,7 +63,7 @@ export function listActiveSessions(db: CommonQueryMethods, userId: number) {
 }
 
 export async function isSessionActive(db: CommonQueryMethods, sessionId: string): Promise<boolean> {
-  const active = await db.maybeOneFirst(sql.type(z.object({ active: z.boolean() }))`
+  const active = await db.maybeOneFirst(sql.type(activeRow)`
     select s.ended_at is null and u.is_active as active
     from sessions s join users u on u.id = s.user_id
     where s.id = ${sessionId}`);
@@ -80,7 +84,7 @@ export async function endSessions(
     'sessionId' in which
       ? sql.fragment`id = ${which.sessionId}${which.userId === undefined ? sql.fragment`` : sql.fragment` and user_id = ${which.userId}`}`
       : sql.fragment`user_id = ${which.userId}${which.exceptSessionId ? sql.fragment` and id <> ${which.exceptSessionId}` : sql.fragment``}`;
-  const ended = await db.anyFirst(sql.type(z.object({ id: z.string() }))`
+  const ended = await db.anyFirst(sql.type(uuidRow)`
     with ended as (
       update sessions set ended_at = now(), end_reason = ${reason}
       where ${condition} and ended_at is null
@@ -94,7 +98,7 @@ export async function endSessions(
 }
 
 export function revokedSince(db: CommonQueryMethods, cursor: number) {
-  return db.any(sql.type(z.object({ feed_id: z.number(), id: z.string(), expires_at: z.string() }))`
+  return db.any(sql.type(revocationRow)`
     select id as feed_id, session_id::text as id, expires_at from session_revocations
     where id > ${cursor} and expires_at > now()
     order by id
@@ -108,7 +112,7 @@ export function revokedSince(db: CommonQueryMethods, cursor: number) {
  * commits are not skipped.
  */
 export function settledRevocationCursor(db: CommonQueryMethods, since: number, overlapSeconds: number) {
-  return db.oneFirst(sql.type(z.object({ id: z.number() }))`
+  return db.oneFirst(sql.type(idRow)`
     select greatest(${since}::bigint, coalesce(max(id), 0))::bigint as id from session_revocations
     where revoked_at < now() - make_interval(secs => ${overlapSeconds})`);
 }

@@ -2,6 +2,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { ROLES } from '../../api/shared/auth-guard.js';
+import { countRow } from '../rows.js';
 
 export const userRow = z.object({
   id: z.number(),
@@ -14,6 +15,7 @@ export const userRow = z.object({
 });
 export type User = z.infer<typeof userRow>;
 const userWithHash = userRow.extend({ password_hash: z.string() });
+const userPageRow = userRow.extend({ total: z.number() });
 
 const USER_COLUMNS = sql.fragment`id, username, email, role, created_at, last_login, is_active`;
 
@@ -89,7 +91,7 @@ export async function listUsers(db: CommonQueryMethods, options: { search?: stri
   const filter = options.search
     ? sql.fragment`where username ilike ${`%${escapeLike(options.search)}%`} or email ilike ${`%${escapeLike(options.search)}%`}`
     : sql.fragment``;
-  const rows = await db.any(sql.type(userRow.extend({ total: z.number() }))`
+  const rows = await db.any(sql.type(userPageRow)`
     select ${USER_COLUMNS}, count(*) over ()::int as total from users ${filter}
     order by id
     limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`);
@@ -98,7 +100,7 @@ export async function listUsers(db: CommonQueryMethods, options: { search?: stri
 }
 
 async function countUsers(db: CommonQueryMethods, filter: ReturnType<typeof sql.fragment>) {
-  return db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from users ${filter}`);
+  return db.oneFirst(sql.type(countRow)`select count(*)::int as count from users ${filter}`);
 }
 
 export function escapeLike(text: string): string {

@@ -4,6 +4,7 @@
 // transactions locking several keys cannot deadlock.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { usedRow } from '../rows.js';
 
 export async function lockBlobs(transaction: CommonQueryMethods, keys: Iterable<string>): Promise<void> {
   for (const key of [...new Set(keys)].sort()) {
@@ -13,6 +14,6 @@ export async function lockBlobs(transaction: CommonQueryMethods, keys: Iterable<
 
 /** Whether any stored version of any file still uses this blob. */
 export function isCloudBlobReferenced(db: CommonQueryMethods, key: string) {
-  return db.oneFirst(sql.type(z.object({ used: z.boolean() }))`
+  return db.oneFirst(sql.type(usedRow)`
     select exists (select 1 from file_versions where storage_key = ${key}) as used`);
 }

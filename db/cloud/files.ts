@@ -2,6 +2,11 @@
 // version of that file; the last `keep` versions are kept.
 import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
+import { countRow, idRow, storedBytesRow } from '../rows.js';
+
+const quotaRow = z.object({ used_bytes: z.number(), quota_bytes: z.number() });
+const statsRow = z.object({ files: z.number(), folders: z.number(), versions_bytes: z.number(), by_type: z.record(z.string(), z.number()) });
+const reservedRow = z.object({ reserved: z.number() });
 
 export const cloudFileRow = z.object({
   id: z.number(),
@@ -29,15 +34,15 @@ export const versionRow = z.object({ version: z.number(), size_bytes: z.number()
 export async function reserveQuota(pool: DatabasePool, ownerId: number, bytes: number, defaultQuota: number, leaseMs: number) {
   return pool.transaction(async (transaction) => {
     await transaction.query(sql.unsafe`insert into quotas (owner_id, quota_bytes) values (${ownerId}, ${defaultQuota}) on conflict (owner_id) do nothing`);
-    const quota = await transaction.one(sql.type(z.object({ used_bytes: z.number(), quota_bytes: z.number() }))`
+    const quota = await transaction.one(sql.type(quotaRow)`
       select used_bytes, quota_bytes from quotas where owner_id = ${ownerId} for update`);
     await transaction.query(sql.unsafe`delete from quota_reservations where owner_id = ${ownerId} and expires_at <= now()`);
-    const reserved = await transaction.oneFirst(sql.type(z.object({ reserved: z.number() }))`
+    const reserved = await transaction.oneFirst(sql.type(reservedRow)`
       select coalesce(sum(bytes), 0)::bigint as reserved from quota_reservations where owner_id = ${ownerId}`);
     if (quota.used_bytes + reserved + bytes > quota.quota_bytes) {
       return { ok: false as const, used: quota.used_bytes + reserved, quota: quota.quota_bytes };
     }
-    const reservationId = await transaction.oneFirst(sql.type(z.object({ id: z.number() }))`
+    const reservationId = await transaction.oneFirst(sql.type(idRow)`
       insert into quota_reservations (owner_id, bytes, expires_at)
       values (${ownerId}, ${bytes}, now() + ${leaseMs} * interval '1 millisecond') returning id`);
     return { ok: true as const, reservationId };
@@ -55,7 +60,7 @@ export async function addUsage(db: CommonQueryMethods, ownerId: number, bytes: n
 }
 
 export function getQuota(db: CommonQueryMethods, ownerId: number, defaultQuota: number) {
-  return db.one(sql.type(z.object({ quota_bytes: z.number(), used_bytes: z.number() }))`
+  return db.one(sql.type(quotaRow)`
     select coalesce((select quota_bytes from quotas where owner_id = ${ownerId}), ${defaultQuota})::bigint as quota_bytes,
            coalesce((select used_bytes from quotas where owner_id = ${ownerId}), 0)::bigint as used_bytes`);
 }
@@ -84,7 +89,7 @@ export async function storeUpload(
   await db.query(sql.unsafe`
     insert into file_versions (file_id, version, storage_key, size_bytes, mime_type)
     values (${file.id}, ${file.version}, ${upload.storageKey}, ${upload.size}, ${upload.mimeType})`);
-  const dropped = await db.any(sql.type(z.object({ storage_key: z.string(), size_bytes: z.number() }))`
+  const dropped = await db.any(sql.type(storedBytesRow)`
     delete from file_versions where file_id = ${file.id} and version <= ${file.version - upload.keep}
     returning storage_key, size_bytes`);
   return { file, dropped };
@@ -107,13 +112,13 @@ export async function listCloudFiles(db: CommonQueryMethods, options: { ownerId:
   const [files, total] = await Promise.all([
     db.any(sql.type(cloudFileRow)`select ${COLUMNS} from cloud_files where ${where} order by lower(name), id
       limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`),
-    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from cloud_files where ${where}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from cloud_files where ${where}`),
   ]);
   return { files, total };
 }
 
 export function cloudStats(db: CommonQueryMethods, ownerId: number) {
-  return db.one(sql.type(z.object({ files: z.number(), folders: z.number(), versions_bytes: z.number(), by_type: z.record(z.string(), z.number()) }))`
+  return db.one(sql.type(statsRow)`
     select
       (select count(*)::int from cloud_files where owner_id = ${ownerId} and deleted_at is null) as files,
       (select count(*)::int from folders where owner_id = ${ownerId} and deleted_at is null) as folders,
@@ -131,9 +136,9 @@ export function cloudStats(db: CommonQueryMethods, ownerId: number) {
  */
 export async function deleteCloudFile(transaction: CommonQueryMethods, id: number) {
   await transaction.query(sql.unsafe`select id from cloud_files where id = ${id} for update`);
-  const versions = await transaction.any(sql.type(z.object({ storage_key: z.string(), size_bytes: z.number() }))`
+  const versions = await transaction.any(sql.type(storedBytesRow)`
     delete from file_versions where file_id = ${id} returning storage_key, size_bytes`);
-  const openLinks = await transaction.anyFirst(sql.type(z.object({ id: z.number() }))`
+  const openLinks = await transaction.anyFirst(sql.type(idRow)`
     select id from share_links where file_id = ${id} and state = 'active'`);
   await transaction.query(sql.unsafe`delete from cloud_files where id = ${id}`);
   return { versions, openLinks };

@@ -3,6 +3,11 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 
+const crumbRow = z.object({ id: z.number(), name: z.string() });
+const insideRow = z.object({ inside: z.boolean() });
+const foldersRow = z.object({ folders: z.number() });
+const removedBlobRow = z.object({ storage_key: z.string(), size_bytes: z.number(), owner_id: z.number() });
+
 export const folderRow = z.object({
   id: z.number(),
   owner_id: z.number(),
@@ -35,7 +40,7 @@ export function listFolders(db: CommonQueryMethods, ownerId: number, parentId: n
 
 /** From the root down to the folder itself. */
 export function breadcrumb(db: CommonQueryMethods, id: number) {
-  return db.any(sql.type(z.object({ id: z.number(), name: z.string() }))`
+  return db.any(sql.type(crumbRow)`
     with recursive up as (
       select id, parent_id, name, 0 as depth from folders where id = ${id}
       union all
@@ -54,7 +59,7 @@ export async function lockOwnerTree(transaction: CommonQueryMethods, ownerId: nu
 
 /** Whether `candidate` is `folder` itself or lies below it (a move there would make a cycle). */
 export async function isSelfOrDescendant(db: CommonQueryMethods, folder: number, candidate: number): Promise<boolean> {
-  return db.oneFirst(sql.type(z.object({ inside: z.boolean() }))`
+  return db.oneFirst(sql.type(insideRow)`
     with recursive down as (
       select id from folders where id = ${folder}
       union all
@@ -75,7 +80,7 @@ export function updateFolder(db: CommonQueryMethods, id: number, changes: { name
 
 /** Hides a folder, its subfolders and their files at once; returns how many folders it hid. */
 export function softDeleteTree(db: CommonQueryMethods, id: number) {
-  return db.oneFirst(sql.type(z.object({ folders: z.number() }))`
+  return db.oneFirst(sql.type(foldersRow)`
     with recursive down as (
       select id from folders where id = ${id} and deleted_at is null
       union all
@@ -95,7 +100,7 @@ export function softDeleteTree(db: CommonQueryMethods, id: number) {
  * folder cascade would otherwise drop them without freeing their bytes.
  */
 export async function purgeDeletedBatch(db: CommonQueryMethods, rootId: number, limit: number) {
-  const removed = await db.any(sql.type(z.object({ storage_key: z.string(), size_bytes: z.number(), owner_id: z.number() }))`
+  const removed = await db.any(sql.type(removedBlobRow)`
     with recursive tree as (
       select id from folders where id = ${rootId} and deleted_at is not null
       union all

@@ -1,6 +1,9 @@
 // Share links. Only a hash of the token is stored; the row is the truth the download path reads.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { idRow } from '../rows.js';
+
+const waitRow = z.object({ wait: z.number() });
 
 export const shareRow = z.object({
   id: z.number(),
@@ -13,6 +16,14 @@ export const shareRow = z.object({
   state: z.enum(['active', 'expired', 'revoked']),
   created_at: z.string(),
 });
+const shareWithHashRow = shareRow.extend({ password_hash: z.string().nullable() });
+const shareForDownloadRow = shareWithHashRow.extend({
+  file_name: z.string().nullable(),
+  storage_key: z.string().nullable(),
+  size_bytes: z.number().nullable(),
+  mime_type: z.string().nullable(),
+  version_created_at: z.string().nullable(),
+});
 const COLUMNS = sql.fragment`id, file_id, owner_id, expires_at, password_hash is not null as has_password, max_downloads, download_count, state, created_at`;
 
 export function insertShare(db: CommonQueryMethods, share: { tokenHash: Buffer; fileId: number; ownerId: number; expiresAt: string; passwordHash: string | null; maxDownloads: number | null }) {
@@ -23,7 +34,7 @@ export function insertShare(db: CommonQueryMethods, share: { tokenHash: Buffer; 
 }
 
 export function findShareByHash(db: CommonQueryMethods, tokenHash: Buffer) {
-  return db.maybeOne(sql.type(shareRow.extend({ password_hash: z.string().nullable() }))`
+  return db.maybeOne(sql.type(shareWithHashRow)`
     select ${COLUMNS}, password_hash from share_links where token_hash = ${sql.binary(tokenHash)}`);
 }
 
@@ -32,16 +43,7 @@ export function findShareByHash(db: CommonQueryMethods, tokenHash: Buffer) {
  * download path is latency-bound); the version fields are null when the file is gone.
  */
 export function findShareForDownload(db: CommonQueryMethods, tokenHash: Buffer) {
-  return db.maybeOne(sql.type(
-    shareRow.extend({
-      password_hash: z.string().nullable(),
-      file_name: z.string().nullable(),
-      storage_key: z.string().nullable(),
-      size_bytes: z.number().nullable(),
-      mime_type: z.string().nullable(),
-      version_created_at: z.string().nullable(),
-    }),
-  )`
+  return db.maybeOne(sql.type(shareForDownloadRow)`
     select s.id, s.file_id, s.owner_id, s.expires_at, s.password_hash is not null as has_password, s.max_downloads,
            s.download_count, s.state, s.created_at, s.password_hash,
            f.name as file_name, v.storage_key, v.size_bytes, v.mime_type, v.created_at as version_created_at
@@ -57,7 +59,7 @@ export function listShares(db: CommonQueryMethods, fileId: number) {
 
 /** Counts a download if the link allows one more; false when the limit is reached. */
 export async function countDownload(db: CommonQueryMethods, id: number): Promise<boolean> {
-  const counted = await db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  const counted = await db.maybeOneFirst(sql.type(idRow)`
     update share_links set download_count = download_count + 1
     where id = ${id} and state = 'active' and expires_at > now() and (max_downloads is null or download_count < max_downloads)
     returning id`);
@@ -65,13 +67,13 @@ export async function countDownload(db: CommonQueryMethods, id: number): Promise
 }
 
 export function setShareState(db: CommonQueryMethods, id: number, state: 'expired' | 'revoked') {
-  return db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  return db.maybeOneFirst(sql.type(idRow)`
     update share_links set state = ${state} where id = ${id} and state = 'active' returning id`);
 }
 
 /** Seconds until another password may be tried on this link (0: now), after `limit` failures within `windowSeconds`. */
 export function passwordRetryAfter(db: CommonQueryMethods, id: number, limit: number, windowSeconds: number) {
-  return db.oneFirst(sql.type(z.object({ wait: z.number() }))`
+  return db.oneFirst(sql.type(waitRow)`
     select case when password_failures >= ${limit} and password_failed_at > now() - make_interval(secs => ${windowSeconds})
       then ceil(extract(epoch from password_failed_at + make_interval(secs => ${windowSeconds}) - now()))::int else 0 end as wait
     from share_links where id = ${id}`);

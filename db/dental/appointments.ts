@@ -2,6 +2,9 @@
 // constraints on (dentist, time range) and (patient, time range) for active appointments.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { countRow, idRow } from '../rows.js';
+
+const emailRow = z.object({ email: z.string() });
 
 export const APPOINTMENT_STATUSES = ['scheduled', 'confirmed', 'checked_in', 'completed', 'no_show', 'cancelled'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
@@ -26,7 +29,7 @@ export type Appointment = z.infer<typeof appointmentRow>;
 const COLUMNS = sql.fragment`id, patient_id, dentist_id, appointment_date, ends_at, duration, appointment_type, status, reason, notes, created_at, updated_at`;
 
 export function nextAppointmentId(db: CommonQueryMethods) {
-  return db.oneFirst(sql.type(z.object({ id: z.number() }))`select nextval(pg_get_serial_sequence('appointments', 'id'))::bigint as id`);
+  return db.oneFirst(sql.type(idRow)`select nextval(pg_get_serial_sequence('appointments', 'id'))::bigint as id`);
 }
 
 export interface NewAppointment {
@@ -107,14 +110,14 @@ export async function listAppointments(
   const [appointments, total] = await Promise.all([
     db.any(sql.type(appointmentRow)`select ${COLUMNS} from appointments where ${where}
       order by appointment_date, id limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
-    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from appointments where ${where}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from appointments where ${where}`),
   ]);
   return { appointments, total };
 }
 
 /** Claims the reminder row; null when this reminder was already sent (a retry, a replay). */
 export function claimReminder(db: CommonQueryMethods, reminder: { appointmentId: number; offsetMinutes: number; scheduledFor: string; channel: 'email' | 'log' }) {
-  return db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  return db.maybeOneFirst(sql.type(idRow)`
     insert into reminders (appointment_id, offset_minutes, scheduled_for, channel, status)
     values (${reminder.appointmentId}, ${reminder.offsetMinutes}, ${reminder.scheduledFor}, ${reminder.channel}, 'sending')
     on conflict (appointment_id, offset_minutes, scheduled_for) do update set status = reminders.status
@@ -137,7 +140,7 @@ export function listReminders(db: CommonQueryMethods, appointmentId: number) {
 }
 
 export function findPatientEmail(db: CommonQueryMethods, appointmentId: number) {
-  return db.oneFirst(sql.type(z.object({ email: z.string() }))`
+  return db.oneFirst(sql.type(emailRow)`
     select p.email from appointments a join patients p on p.id = a.patient_id where a.id = ${appointmentId}`);
 }
 
@@ -161,7 +164,7 @@ export function appointmentsOfDay(db: CommonQueryMethods, day: string, timeZone:
 
 /** Claims a dentist's digest of a day; false when it was already sent. */
 export async function claimDigest(db: CommonQueryMethods, digest: { dentistId: number; day: string; count: number; channel: 'email' | 'log' }) {
-  const claimed = await db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  const claimed = await db.maybeOneFirst(sql.type(idRow)`
     insert into dentist_digests (dentist_id, digest_date, appointment_count, channel)
     values (${digest.dentistId}, ${digest.day}::date, ${digest.count}, ${digest.channel})
     on conflict (dentist_id, digest_date) do nothing

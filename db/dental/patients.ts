@@ -2,6 +2,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { escapeLike } from '../auth/users.js';
+import { countRow } from '../rows.js';
 
 export const patientRow = z.object({
   id: z.number(),
@@ -72,7 +73,7 @@ export async function searchPatients(
       select ${COLUMNS} from patients where ${where}
       order by last_name, first_name, id
       limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`),
-    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from patients where ${where}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from patients where ${where}`),
   ]);
   return { patients, total };
 }

@@ -1,6 +1,10 @@
 // Queries on media files. Visibility is one rule everywhere: yours, or public.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { countRow, usedRow } from '../rows.js';
+
+const removedFileRow = z.object({ storage_key: z.string(), thumbnail_key: z.string().nullable() });
+const statsRow = z.object({ file_type: z.string(), files: z.number(), bytes: z.number() });
 
 export const MEDIA_KINDS = ['image', 'video', 'audio', 'document'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
@@ -27,7 +31,7 @@ export const mediaRow = z.object({
 });
 export type MediaFile = z.infer<typeof mediaRow>;
 
-const countRow = z.object({ count: z.number() });
+const pageRow = mediaRow.extend({ total: z.number() });
 
 const COLUMNS = sql.join(mediaRow.keyof().options.map((name) => sql.identifier([name])), sql.fragment`, `);
 
@@ -66,22 +70,22 @@ export async function listVisibleMediaFiles(
   const where = sql.join(conditions, sql.fragment` and `);
   // A text or tag search counts its matches; plain browsing sums the per-owner counts (004_browse_counts.sql).
   const count = conditions.length > visibleOfKind.length
-    ? sql.type(countRow)`select count(*)::int as count from media_files where ${where}`
-    : sql.type(countRow)`select coalesce(sum(files), 0)::int as count from media_file_counts where ${sql.join(visibleOfKind, sql.fragment` and `)}`;
+    ? sql.fragment`select count(*)::int from media_files where ${where}`
+    : sql.fragment`select coalesce(sum(files), 0)::int from media_file_counts where ${sql.join(visibleOfKind, sql.fragment` and `)}`;
   const order = {
     newest: sql.fragment`created_at desc, id desc`,
     oldest: sql.fragment`created_at, id`,
     name: sql.fragment`lower(original_name), id`,
     size: sql.fragment`size_bytes desc, id desc`,
   }[options.sort];
-  // The page's ids are found first, so the sort carries narrow rows, not every row's metadata.
-  const [files, total] = await Promise.all([
-    db.any(sql.type(mediaRow)`
-      with page as (select id from media_files where ${where} order by ${order} limit ${options.perPage} offset ${(options.page - 1) * options.perPage})
-      select ${COLUMNS} from media_files where id in (select id from page) order by ${order}`),
-    db.oneFirst(count),
-  ]);
-  return { files, total };
+  // One round trip: the page's ids are found first (so the sort carries narrow rows, not every row's
+  // metadata) and each row carries the total, counted once in the same snapshot.
+  const rows = await db.any(sql.type(pageRow)`
+    with page as (select id from media_files where ${where} order by ${order} limit ${options.perPage} offset ${(options.page - 1) * options.perPage})
+    select (${count}) as total, ${COLUMNS} from media_files where id in (select id from page) order by ${order}`);
+  // A page past the end has no row to carry the total.
+  if (!rows.length) return { files: [], total: await db.oneFirst(sql.type(countRow)`select (${count}) as count`) };
+  return { files: rows.map(({ total: _, ...file }): MediaFile => file), total: rows[0]!.total };
 }
 
 export function updateMediaFile(db: CommonQueryMethods, id: number, ownerId: number, changes: { description?: string; tags?: string[]; isPublic?: boolean }) {
@@ -96,13 +100,13 @@ export function updateMediaFile(db: CommonQueryMethods, id: number, ownerId: num
 }
 
 export function deleteMediaFile(db: CommonQueryMethods, id: number) {
-  return db.maybeOne(sql.type(z.object({ storage_key: z.string(), thumbnail_key: z.string().nullable() }))`
+  return db.maybeOne(sql.type(removedFileRow)`
     delete from media_files where id = ${id} returning storage_key, thumbnail_key`);
 }
 
 /** Whether any row still uses this blob (as content or as thumbnail). */
 export async function isBlobReferenced(db: CommonQueryMethods, key: string): Promise<boolean> {
-  return db.oneFirst(sql.type(z.object({ used: z.boolean() }))`
+  return db.oneFirst(sql.type(usedRow)`
     select exists (select 1 from media_files where storage_key = ${key} or thumbnail_key = ${key}) as used`);
 }
 
@@ -130,7 +134,7 @@ export async function recordIndexFailure(db: CommonQueryMethods, id: number, rea
 }
 
 export function mediaStats(db: CommonQueryMethods, ownerId: number | null) {
-  return db.any(sql.type(z.object({ file_type: z.string(), files: z.number(), bytes: z.number() }))`
+  return db.any(sql.type(statsRow)`
     select file_type, count(*)::int as files, coalesce(sum(size_bytes), 0)::bigint as bytes from media_files
     ${ownerId === null ? sql.fragment`` : sql.fragment`where owner_id = ${ownerId}`}
     group by file_type order by file_type`);
