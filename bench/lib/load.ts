@@ -10,6 +10,8 @@ export interface LoadOptions {
   durationSeconds?: number;
   /** The path (and query) of each request in turn, instead of `url`'s, e.g. a random page. */
   nextPath?: () => string;
+  /** Offer this many requests per second in total instead of as many as the connections can send. */
+  ratePerSecond?: number;
 }
 
 export interface LoadSummary {
@@ -30,6 +32,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     body: options.body,
     connections: options.connections ?? 10,
     duration: options.durationSeconds ?? 10,
+    ...(options.ratePerSecond && { overallRate: options.ratePerSecond }),
     ...(options.nextPath && { requests: [{ setupRequest: (request) => ({ ...request, path: options.nextPath!() }) }] }),
   });
   return {

@@ -33,6 +33,7 @@ export const PATIENT_FIELDS = [
 ] as const;
 export type PatientInput = Partial<Record<(typeof PATIENT_FIELDS)[number], string | boolean | null>>;
 
+const patientPageRow = patientRow.extend({ total: z.number() });
 const COLUMNS = sql.join(patientRow.keyof().options.map((name) => sql.identifier([name])), sql.fragment`, `);
 
 export function insertPatient(db: CommonQueryMethods, input: PatientInput) {
@@ -68,12 +69,18 @@ export async function searchPatients(
     conditions.push(sql.fragment`lower(first_name || ' ' || last_name || ' ' || email || ' ' || phone) like ${`%${escapeLike(options.search.toLowerCase())}%`}`);
   }
   const where = sql.join(conditions, sql.fragment` and `);
-  const [patients, total] = await Promise.all([
-    db.any(sql.type(patientRow)`
-      select ${COLUMNS} from patients where ${where}
-      order by last_name, first_name, id
-      limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`),
-    db.oneFirst(sql.type(countRow)`select count(*)::int as count from patients where ${where}`),
-  ]);
+  const page = sql.fragment`order by last_name, first_name, id limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`;
+  if (!options.search) {
+    // Browsing everyone: the page is a top-N sort and the count a plain scan; a window count would sort all rows.
+    const [patients, total] = await Promise.all([
+      db.any(sql.type(patientRow)`select ${COLUMNS} from patients where ${where} ${page}`),
+      db.oneFirst(sql.type(countRow)`select count(*)::int as count from patients where ${where}`),
+    ]);
+    return { patients, total };
+  }
+  // A search walks the trigram index once: its matches are few, and each row carries their count.
+  const rows = await db.any(sql.type(patientPageRow)`select ${COLUMNS}, count(*) over ()::int as total from patients where ${where} ${page}`);
+  const total = rows[0]?.total ?? (options.page > 1 ? await db.oneFirst(sql.type(countRow)`select count(*)::int as count from patients where ${where}`) : 0);
+  const patients = rows.map(({ total: _, ...patient }): Patient => patient);
   return { patients, total };
 }
