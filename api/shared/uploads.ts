@@ -1,14 +1,15 @@
-// Multipart uploads streamed to disk (never held in memory), into a folder of the request's own
-// that is removed on every path out: success (after the caller took the files), refusal, error, or
-// a client that went away mid-upload. Over a limit → 413 JSON and nothing kept.
+// Multipart uploads streamed to disk with formidable (never held in memory), into a folder of the
+// request's own that is removed on every path out: success (after the caller took the files),
+// refusal, error, or a client that went away mid-upload. Over a limit → 413 JSON and nothing kept.
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import formidable, { type File } from 'formidable';
 import type { H3Event } from 'h3';
 import { ApiError, badRequest, payloadTooLarge } from './errors.js';
-import { boundaryOf, MalformedMultipart, MultipartParser, type MultipartEvent, type PartHeaders } from './multipart.js';
-import { ScratchFile } from './scratch-file.js';
 
 export interface UploadLimits {
   /** Largest single file. */
@@ -61,13 +62,7 @@ export function sanitizeFileName(name: string | null | undefined): string {
   return result;
 }
 
-/** A part's headers (name, file name, type) fit in far less; browsers send a few hundred bytes. */
-const MAX_PART_HEADER_BYTES = 16 * 1024;
-/**
- * Bytes of one file accepted ahead of the disk: the request is read on while writes are under way,
- * and paused beyond this, so memory per upload stays bounded.
- */
-const WRITE_AHEAD_BYTES = 1024 * 1024;
+const FORMIDABLE_LIMIT_CODES = new Set([1009, 1016]); // biggerThanTotalMaxFileSize, biggerThanMaxFileSize
 
 export async function receiveUpload(event: H3Event, scratchDir: string, limits: UploadLimits): Promise<ReceivedUpload> {
   const request = event.runtime?.node?.req;
@@ -76,8 +71,6 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
     throw new ApiError(415, 'unsupported_media_type', 'Send the upload as multipart/form-data');
   }
-  const boundary = boundaryOf(contentType);
-  if (!boundary) throw badRequest('The multipart Content-Type names no boundary');
   const declared = Number(event.req.headers.get('content-length') ?? NaN);
   const bodyLimit = limits.maxFileSize * limits.maxFiles + (limits.maxFieldsSize ?? 64 * 1024) + 64 * 1024;
   if (declared > bodyLimit) throw tooLarge(limits);
@@ -85,125 +78,178 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   await mkdir(scratchDir, { recursive: true });
   // The client may have gone while the route checked its token or quota: its close event is past,
   // and a destroyed request's unread bytes will never be readable.
-  if (request.destroyed && !request.readableEnded) throw interrupted();
+  if (request.destroyed && !request.readableEnded) throw badRequest('The upload was interrupted; nothing was kept');
   const folder = await mkdtemp(join(scratchDir, 'upload-'));
   const discard = () => rm(folder, { recursive: true, force: true });
-  const form = new FormReceiver(request as IncomingMessage, boundary, folder, limits);
+  // formidable reports files as each finishes writing; the part order the client sent is kept here.
+  const partOrder: string[] = [];
+  const form = formidable({
+    uploadDir: folder,
+    filename: () => {
+      const name = randomUUID();
+      partOrder.push(name);
+      return name;
+    },
+    maxFiles: limits.maxFiles,
+    maxFileSize: limits.maxFileSize,
+    // formidable checks maxFileSize when a part ends; this total is checked as bytes arrive, so an
+    // oversized body is cut off early instead of landing on disk first.
+    maxTotalFileSize: limits.maxFileSize * limits.maxFiles,
+    maxFields: limits.maxFields ?? 50,
+    maxFieldsSize: limits.maxFieldsSize ?? 64 * 1024,
+    allowEmptyFiles: true,
+    minFileSize: 0,
+    // Hashed as the bytes stream to disk, so storing the file needs no second read.
+    hashAlgorithm: 'sha256',
+    // formidable pauses the request for every chunk until its write is done; see boundedWriteStream.
+    fileWriteStreamHandler: (file) => boundedWriteStream((file as unknown as { filepath: string }).filepath),
+  });
+  tuneParser(form, MAX_PART_HEADER_BYTES);
+  // formidable learns of a client that went away only through the deprecated 'aborted' event, which
+  // does not always come (seen with a paused request): a request closed before its body was read
+  // to the end is an abort.
+  let onClose: (() => void) | undefined;
+  const hungUp = new Promise<never>((_, reject) => {
+    onClose = () => {
+      if (!request.readableEnded) reject(badRequest('The upload was interrupted; nothing was kept'));
+    };
+    request.once('close', onClose);
+    if (request.destroyed) onClose(); // closed during the awaits above
+  });
+  hungUp.catch(() => {}); // settled by the race below, or after it lost: never unhandled
   try {
-    const files = await form.received;
-    return { fields: form.fields, files, discard };
+    const [fields, files] = await Promise.race([form.parse(request as IncomingMessage), hungUp]);
+    const received = Object.entries(files)
+      .flatMap(([field, list]) => ((list ?? []) as File[]).map((file) => ({ field, file })))
+      .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
+      .map(({ field, file }): UploadedFile => {
+        if (file.size > limits.maxFileSize) throw tooLarge(limits);
+        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null, sha256: String(file.hash) };
+      });
+    const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
+    return { fields: flatFields, files: received, discard };
   } catch (error) {
-    await form.abandon();
     await discard();
     if (error instanceof ApiError) throw error;
-    if (error instanceof MalformedMultipart) throw badRequest(`The multipart body could not be read: ${error.message}; nothing was kept`);
-    if (request.destroyed) throw interrupted();
-    throw error;
+    const code = (error as { code?: number }).code;
+    if (code !== undefined && FORMIDABLE_LIMIT_CODES.has(code)) throw tooLarge(limits);
+    if ((error as { httpCode?: number }).httpCode === 413) throw payloadTooLarge((error as Error).message);
+    if (request.destroyed || code === 1002) throw badRequest('The upload was interrupted; nothing was kept');
+    throw badRequest(`The multipart body could not be read: ${(error as Error).message}`);
+  } finally {
+    request.off('close', onClose!);
   }
+}
+
+/** A part's headers (name, file name, type) fit in far less; browsers send a few hundred bytes. */
+const MAX_PART_HEADER_BYTES = 16 * 1024;
+/** Bytes of one file accepted ahead of the disk; the request is read on while its writes are under way. */
+const WRITE_AHEAD_BYTES = 1024 * 1024;
+
+/**
+ * The file stream formidable writes a part to. formidable pauses the request for each chunk (64 KiB
+ * off the socket) until that chunk's write has completed, so reading and writing never overlap and
+ * every chunk is a write of its own. This stream accepts a chunk at once while less than
+ * WRITE_AHEAD_BYTES wait for the disk (fs.WriteStream then writes them together), and only
+ * otherwise waits for the disk to catch up: memory per upload stays bounded.
+ */
+function boundedWriteStream(path: string): Writable {
+  const file = createWriteStream(path, { highWaterMark: WRITE_AHEAD_BYTES });
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (file.write(chunk)) done();
+      else file.once('drain', () => done());
+    },
+    final(done) {
+      file.end(done);
+    },
+    destroy(error, done) {
+      file.destroy();
+      done(error);
+    },
+  });
+  file.on('error', (error) => stream.destroy(error));
+  return stream;
+}
+
+interface MultipartParserInternals extends NodeJS.EventEmitter {
+  constructor: { STATES?: Record<string, number> };
+  boundary: Buffer | null;
+  state: number;
+  index: number | null;
+  flags: number;
+  partDataMark?: number;
+  bufferLength: number;
+  push(chunk: unknown): boolean;
+  _transform(buffer: Buffer, encoding: BufferEncoding, done: (error?: Error | null) => void): unknown;
 }
 
 /**
- * One request's multipart body, read as it arrives: fields into memory (bounded by the limits),
- * files into new files in `folder`. `received` resolves with the files in the order the client sent
- * them once the body has been read to its end and every file is written, or rejects at the first
- * thing wrong.
+ * formidable's multipart parser is an internal stream it assigns to `_parser` once the request type
+ * is known: catch that assignment to bound part headers and to let part data skip the byte loop.
  */
-class FormReceiver {
-  readonly fields: Record<string, string> = {};
-  readonly received: Promise<UploadedFile[]>;
-  private readonly parser: MultipartParser;
-  private readonly written: Array<{ part: PartHeaders; file: ScratchFile; finished: Promise<{ size: number; sha256: string }> | null }> = [];
-  private part: PartHeaders | null = null;
-  private partBytes = 0;
-  private fieldValue: Buffer[] = [];
-  private fieldCount = 0;
-  private fieldBytes = 0;
-
-  constructor(
-    private readonly request: IncomingMessage,
-    boundary: string,
-    private readonly folder: string,
-    private readonly limits: UploadLimits,
-  ) {
-    this.parser = new MultipartParser(boundary, MAX_PART_HEADER_BYTES);
-    const body = new Promise<void>((resolve, reject) => {
-      const stop = (error?: Error) => {
-        request.off('data', onData).off('end', onEnd).off('error', stop).off('close', onClose);
-        if (!error) return resolve();
-        request.pause(); // nothing more of this body is wanted; the answer ends the connection's use
-        reject(error);
-      };
-      const onData = (chunk: Buffer) => {
-        try {
-          for (const event of this.parser.write(chunk)) this.take(event);
-        } catch (error) {
-          stop(error as Error);
-        }
-      };
-      const onEnd = () => stop(this.parser.finished ? undefined : new MalformedMultipart('the body ends before its closing boundary'));
-      // A client that went away mid-body: the request closes without an end (and without an error
-      // unless someone asked for one).
-      const onClose = () => stop(interrupted());
-      request.on('data', onData).on('end', onEnd).on('error', stop).on('close', onClose);
-      if (request.destroyed) onClose(); // closed while the scratch folder was made
-    });
-    this.received = body.then(() => Promise.all(this.written.map((entry) => this.uploaded(entry))));
-  }
-
-  /** Stops whatever is still being written; the files go with the folder. */
-  async abandon(): Promise<void> {
-    await Promise.all(this.written.map(({ file }) => file.abandon()));
-  }
-
-  private take(event: MultipartEvent): void {
-    if (event.type === 'part') {
-      this.part = event.headers;
-      this.partBytes = 0;
-      if (event.headers.fileName !== null) {
-        if (this.written.length >= this.limits.maxFiles) throw tooLarge(this.limits);
-        // Files are named by us; the client's name is only ever displayed.
-        const file = new ScratchFile(join(this.folder, randomUUID()), WRITE_AHEAD_BYTES, () => this.request.resume());
-        this.written.push({ part: event.headers, file, finished: null });
-      } else if (++this.fieldCount > (this.limits.maxFields ?? 50)) {
-        throw payloadTooLarge(`More than ${this.limits.maxFields ?? 50} fields; nothing was kept`);
-      }
-      return;
-    }
-    const part = this.part!;
-    const current = this.written.at(-1);
-    if (event.type === 'data') {
-      this.partBytes += event.data.length;
-      if (part.fileName === null) {
-        if ((this.fieldBytes += event.data.length) > (this.limits.maxFieldsSize ?? 64 * 1024)) {
-          throw payloadTooLarge(`The fields are larger than ${this.limits.maxFieldsSize ?? 64 * 1024} bytes together; nothing was kept`);
-        }
-        this.fieldValue.push(event.data);
-        return;
-      }
-      // Checked as bytes arrive: an oversized file is cut off early instead of landing on disk first.
-      if (this.partBytes > this.limits.maxFileSize) throw tooLarge(this.limits);
-      if (!current!.file.write(event.data)) this.request.pause();
-      return;
-    }
-    // The end of a part. A field keeps its first value.
-    if (part.fileName === null) {
-      if (!Object.hasOwn(this.fields, part.field)) this.fields[part.field] = Buffer.concat(this.fieldValue).toString('utf8');
-    } else {
-      current!.finished = current!.file.finish();
-      current!.finished.catch(() => {}); // awaited by `received`, unless the body failed first
-    }
-    this.fieldValue = [];
-    this.part = null;
-  }
-
-  private async uploaded({ part, file, finished }: FormReceiver['written'][number]): Promise<UploadedFile> {
-    const { size, sha256 } = await finished!;
-    return { field: part.field, path: file.path, size, name: sanitizeFileName(part.fileName), clientMimeType: part.contentType, sha256 };
-  }
+function tuneParser(form: InstanceType<typeof formidable.Formidable>, maxHeaderBytes: number): void {
+  const internals = form as unknown as { _parser: MultipartParserInternals | null; _error(error: Error): void };
+  let parser = internals._parser;
+  Object.defineProperty(internals, '_parser', {
+    configurable: true,
+    get: () => parser,
+    set(value: MultipartParserInternals | null) {
+      parser = value;
+      if (!value) return;
+      limitPartHeaders(value, maxHeaderBytes, (error) => internals._error(error));
+      skipPlainPartData(value);
+    },
+  });
 }
 
-function interrupted(): ApiError {
-  return badRequest('The upload was interrupted; nothing was kept');
+/**
+ * formidable collects each part's headers in memory without a bound (a 100 MB "header" would be held
+ * whole): count header bytes as they stream through the parser.
+ */
+function limitPartHeaders(parser: MultipartParserInternals, max: number, fail: (error: Error) => void): void {
+  let size = 0;
+  parser.on('data', ({ name, start, end }: { name: string; start?: number; end?: number }) => {
+    if (name === 'partBegin') size = 0;
+    else if ((name === 'headerField' || name === 'headerValue') && (size += (end ?? 0) - (start ?? 0)) > max) {
+      fail(badRequest(`A part's headers are larger than ${max} bytes; nothing was kept`));
+    }
+  });
+}
+
+const CR = 13;
+
+/**
+ * formidable's parser walks part data in JavaScript looking for the boundary (about 500 MB/s here,
+ * the slowest step of an upload). A chunk that arrives in the middle of a part's data (no boundary
+ * half-matched from the chunk before), holds no boundary (Buffer#indexOf, native) and does not end
+ * in what could be the start of one (no CR in its last boundary-length bytes) is all part data:
+ * pass it on as one event, exactly what the byte loop would end up emitting. Anything else goes
+ * through the byte loop unchanged.
+ */
+function skipPlainPartData(parser: MultipartParserInternals): void {
+  const partData = parser.constructor.STATES?.PART_DATA;
+  if (partData === undefined) return; // not the parser this was written for: leave it alone
+  const transform = parser._transform;
+  parser._transform = function (buffer, encoding, done) {
+    const boundary = this.boundary;
+    if (
+      boundary &&
+      this.state === partData &&
+      this.index === 0 &&
+      this.flags === 0 &&
+      this.partDataMark === 0 &&
+      buffer.length > 0 &&
+      buffer.indexOf(boundary) === -1 &&
+      buffer.indexOf(CR, Math.max(0, buffer.length - boundary.length)) === -1
+    ) {
+      this.bufferLength = buffer.length;
+      this.push({ name: 'partData', buffer, start: 0, end: buffer.length });
+      done();
+      return buffer.length;
+    }
+    return transform.call(this, buffer, encoding, done);
+  };
 }
 
 function tooLarge(limits: UploadLimits): ApiError {
