@@ -61,11 +61,12 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
 
   const processes = new Map<string, ManagedProcess>();
   const quiet = (name: string) => (line: string) => log(`${name}: ${line}`);
-  // BENCH_CPU_PROFILE=media,worker writes those processes' V8 CPU profiles to bench/results/profiles/
-  // when the stack stops (open them in Chrome DevTools or speedscope) to see where a benchmark's time goes.
+  // BENCH_CPU_PROFILE=media,worker writes those processes' V8 CPU profiles to
+  // bench/results/profiles/<process>-<time>/ when the stack stops, one file per thread (Node names them
+  // by pid and thread id; the main thread's is .0.), to open in Chrome DevTools or speedscope.
   const profiled = new Set((process.env.BENCH_CPU_PROFILE ?? '').split(',').filter(Boolean));
   const start = (name: ServiceName | 'worker', script: string) => {
-    const profile = profiled.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${new URL('../results/profiles/', import.meta.url).pathname}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    const profile = profiled.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${new URL(`../results/profiles/${name}-${Date.now()}/`, import.meta.url).pathname}`] : [];
     processes.set(name, startProcess(name, process.execPath, [...profile, script], env, quiet(name)));
   };
   start('worker', 'dist/worker/main.js');
