@@ -2,7 +2,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { ROLES } from '../../api/shared/auth-guard.js';
-import { countRow } from '../rows.js';
+import { countRow, pageWithTotal } from '../rows.js';
 
 export const userRow = z.object({
   id: z.number(),
@@ -95,12 +95,9 @@ export async function listUsers(db: CommonQueryMethods, options: { search?: stri
     select ${USER_COLUMNS}, count(*) over ()::int as total from users ${filter}
     order by id
     limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`);
-  const total = rows[0]?.total ?? (options.page > 1 ? await countUsers(db, filter) : 0);
-  return { users: rows.map(({ total: _total, ...user }) => user), total };
-}
-
-async function countUsers(db: CommonQueryMethods, filter: ReturnType<typeof sql.fragment>) {
-  return db.oneFirst(sql.type(countRow)`select count(*)::int as count from users ${filter}`);
+  const { rows: users, total } = await pageWithTotal(rows, options.page, () =>
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from users ${filter}`));
+  return { users, total };
 }
 
 export function escapeLike(text: string): string {

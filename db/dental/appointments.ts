@@ -5,6 +5,14 @@ import { z } from 'zod';
 import { countRow, idRow } from '../rows.js';
 
 const emailRow = z.object({ email: z.string() });
+const reminderRow = z.object({
+  id: z.number(), appointment_id: z.number(), offset_minutes: z.number(), scheduled_for: z.string(),
+  channel: z.string(), status: z.string(), sent_at: z.string().nullable(), error: z.string().nullable(),
+});
+const agendaRow = z.object({
+  dentist_id: z.number(), dentist_email: z.string().nullable(), dentist_name: z.string(),
+  appointments: z.array(z.object({ at: z.string(), patient: z.string(), type: z.string() })),
+});
 
 export const APPOINTMENT_STATUSES = ['scheduled', 'confirmed', 'checked_in', 'completed', 'no_show', 'cancelled'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
@@ -132,10 +140,7 @@ export async function finishReminder(db: CommonQueryMethods, id: number, outcome
 }
 
 export function listReminders(db: CommonQueryMethods, appointmentId: number) {
-  return db.any(sql.type(z.object({
-    id: z.number(), appointment_id: z.number(), offset_minutes: z.number(), scheduled_for: z.string(),
-    channel: z.string(), status: z.string(), sent_at: z.string().nullable(), error: z.string().nullable(),
-  }))`select id, appointment_id, offset_minutes, scheduled_for, channel, status, sent_at, error
+  return db.any(sql.type(reminderRow)`select id, appointment_id, offset_minutes, scheduled_for, channel, status, sent_at, error
       from reminders where appointment_id = ${appointmentId} order by scheduled_for`);
 }
 
@@ -146,10 +151,7 @@ export function findPatientEmail(db: CommonQueryMethods, appointmentId: number) 
 
 /** Per active dentist: the active appointments of one practice-local day, with patient names. */
 export function appointmentsOfDay(db: CommonQueryMethods, day: string, timeZone: string) {
-  return db.any(sql.type(z.object({
-    dentist_id: z.number(), dentist_email: z.string().nullable(), dentist_name: z.string(),
-    appointments: z.array(z.object({ at: z.string(), patient: z.string(), type: z.string() })),
-  }))`
+  return db.any(sql.type(agendaRow)`
     select d.id as dentist_id, d.email as dentist_email, d.first_name || ' ' || d.last_name as dentist_name,
            jsonb_agg(jsonb_build_object('at', a.appointment_date, 'patient', p.first_name || ' ' || p.last_name, 'type', a.appointment_type)
                      order by a.appointment_date) as appointments

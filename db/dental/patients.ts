@@ -2,7 +2,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { escapeLike } from '../auth/users.js';
-import { countRow } from '../rows.js';
+import { countRow, pageWithTotal } from '../rows.js';
 
 export const patientRow = z.object({
   id: z.number(),
@@ -70,17 +70,14 @@ export async function searchPatients(
   }
   const where = sql.join(conditions, sql.fragment` and `);
   const page = sql.fragment`order by last_name, first_name, id limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`;
+  const count = () => db.oneFirst(sql.type(countRow)`select count(*)::int as count from patients where ${where}`);
   if (!options.search) {
     // Browsing everyone: the page is a top-N sort and the count a plain scan; a window count would sort all rows.
-    const [patients, total] = await Promise.all([
-      db.any(sql.type(patientRow)`select ${COLUMNS} from patients where ${where} ${page}`),
-      db.oneFirst(sql.type(countRow)`select count(*)::int as count from patients where ${where}`),
-    ]);
+    const [patients, total] = await Promise.all([db.any(sql.type(patientRow)`select ${COLUMNS} from patients where ${where} ${page}`), count()]);
     return { patients, total };
   }
   // A search walks the trigram index once: its matches are few, and each row carries their count.
   const rows = await db.any(sql.type(patientPageRow)`select ${COLUMNS}, count(*) over ()::int as total from patients where ${where} ${page}`);
-  const total = rows[0]?.total ?? (options.page > 1 ? await db.oneFirst(sql.type(countRow)`select count(*)::int as count from patients where ${where}`) : 0);
-  const patients = rows.map(({ total: _, ...patient }): Patient => patient);
+  const { rows: patients, total } = await pageWithTotal(rows, options.page, count);
   return { patients, total };
 }

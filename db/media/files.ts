@@ -1,7 +1,7 @@
 // Queries on media files. Visibility is one rule everywhere: yours, or public.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { countRow, usedRow } from '../rows.js';
+import { countRow, pageWithTotal, usedRow } from '../rows.js';
 
 const removedFileRow = z.object({ storage_key: z.string(), thumbnail_key: z.string().nullable() });
 const statsRow = z.object({ file_type: z.string(), files: z.number(), bytes: z.number() });
@@ -83,9 +83,8 @@ export async function listVisibleMediaFiles(
   const rows = await db.any(sql.type(pageRow)`
     with page as (select id from media_files where ${where} order by ${order} limit ${options.perPage} offset ${(options.page - 1) * options.perPage})
     select (${count}) as total, ${COLUMNS} from media_files where id in (select id from page) order by ${order}`);
-  // A page past the end has no row to carry the total.
-  if (!rows.length) return { files: [], total: await db.oneFirst(sql.type(countRow)`select (${count}) as count`) };
-  return { files: rows.map(({ total: _, ...file }): MediaFile => file), total: rows[0]!.total };
+  const { rows: files, total } = await pageWithTotal(rows, options.page, () => db.oneFirst(sql.type(countRow)`select (${count}) as count`));
+  return { files, total };
 }
 
 export function updateMediaFile(db: CommonQueryMethods, id: number, ownerId: number, changes: { description?: string; tags?: string[]; isPublic?: boolean }) {
