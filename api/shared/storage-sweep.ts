@@ -5,8 +5,10 @@
 // since the server cuts off slower ones, and a blob being recorded right now is younger than that.
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DatabasePool } from 'slonik';
+import type { Config } from '../../config/index.js';
 import type { Logger } from './logger.js';
-import type { BlobStore } from './storage.js';
+import { type BlobStore, createLocalBlobStore } from './storage.js';
 
 /**
  * When an unfinished upload (its scratch files, unrecorded blobs, quota reservation) counts as
@@ -43,8 +45,23 @@ export async function sweepStorage(options: StorageSweepOptions): Promise<{ scra
   return { scratch, blobs };
 }
 
-/** Sweeps now, then every `olderThanMs` (at least hourly); stop() ends it. Failures are logged, never thrown. */
-export function startStorageSweeper(options: StorageSweepOptions): { stop(): void } {
+/**
+ * A blob-keeping service's sweeper (media, cloud): its store under STORAGE_ROOT/<service>, swept now and
+ * then every `abandonedAfterMs` (at least hourly); stop() ends it. Failures are logged, never thrown.
+ */
+export function startStorageSweeper(
+  service: 'media' | 'cloud',
+  deps: { config: Pick<Config, 'STORAGE_ROOT' | 'UPLOAD_TIMEOUT_MS'>; pool: DatabasePool; logger: Logger },
+  /** The service's "remove these blobs unless referenced, under the blob lock"; how many it removed. */
+  removeUnreferenced: (pool: DatabasePool, store: BlobStore, keys: string[]) => Promise<number>,
+): { stop(): void } {
+  const store = createLocalBlobStore(join(deps.config.STORAGE_ROOT, service));
+  const options: StorageSweepOptions = {
+    store,
+    olderThanMs: abandonedAfterMs(deps.config),
+    removeIfUnreferenced: async (key) => (await removeUnreferenced(deps.pool, store, [key])) > 0,
+    logger: deps.logger,
+  };
   const run = () => sweepStorage(options).catch((error: unknown) => options.logger.warn({ err: error }, 'storage sweep failed; will try again'));
   void run();
   const timer = setInterval(run, Math.min(options.olderThanMs, 60 * 60_000));
