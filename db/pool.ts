@@ -20,7 +20,17 @@ const typeParsers = [
   { name: 'date', parse: (value: string) => value },
 ];
 
-function toIsoString(value: string): string | number {
+/** PostgreSQL's text for a UTC instant, e.g. `2026-11-25 08:44:39.460123+00`. */
+const UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * ISO 8601 with milliseconds, as Date#toISOString writes it. A server in UTC (ours) sends exactly that
+ * up to punctuation, so it is rewritten as text: V8's parser for this non-ISO format cost 4% of a
+ * browse request. Other offsets, BC dates and infinities take the general path.
+ */
+export function toIsoString(value: string): string {
+  const utc = UTC_TIMESTAMP.exec(value);
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
   if (value === 'infinity' || value === '-infinity') return value;
   return new Date(value).toISOString();
 }
