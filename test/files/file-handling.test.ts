@@ -1,7 +1,7 @@
 // The shared file handling media and cloud build on, over a real HTTP server: streamed multipart
 // uploads (limits, aborts, hostile names), content-addressed storage, range/conditional downloads
 // and signed URLs.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -27,27 +27,32 @@ let store: ReturnType<typeof createLocalBlobStore>;
 async function serve(): Promise<string> {
   if (server) return server.url;
   store = createLocalBlobStore(await mkdtemp(join(process.env.QHITZ_TEST_SCRATCH!, 'blobs-')));
-  const app: H3 = await probeApp([
+  const uploadRoute = (path: string, maxFileSize: number) =>
     defineRoute({
       method: 'POST',
-      path: '/upload',
+      path,
       summary: 'upload',
       access: 'public',
       rawBody: true,
       handler: async ({ event }) => {
-        const upload = await receiveUpload(event, store.scratchDir, { maxFileSize: MAX, maxFiles: 3 });
+        const upload = await receiveUpload(event, store.scratchDir, { maxFileSize, maxFiles: 3 });
         try {
           const files = [];
           for (const file of upload.files) {
+            // put hashes the bytes again, on this thread: the upload's own digest must agree with it.
             const blob = await store.put(createReadStream(file.path));
-            files.push({ field: file.field, name: file.name, size: blob.size, sha256: blob.sha256 });
+            if (blob.sha256 !== file.sha256) throw new Error(`upload digest ${file.sha256}, stored bytes ${blob.sha256}`);
+            files.push({ field: file.field, name: file.name, size: blob.size, sha256: file.sha256 });
           }
           return { fields: upload.fields, files };
         } finally {
           await upload.discard();
         }
       },
-    }),
+    });
+  const app: H3 = await probeApp([
+    uploadRoute('/upload', MAX),
+    uploadRoute('/upload/large', 64 * 1024 * 1024),
     defineRoute({
       method: 'GET',
       path: '/blob/:key',
@@ -86,6 +91,23 @@ files('several files stream to content-addressed storage; names are only metadat
   assert.equal(await leftovers(), [], 'the request folder is gone');
   const again = await fetch(`${url}/upload`, { method: 'POST', body: form });
   assert.is(((await again.json()) as typeof body).files[0]!.sha256, sha(a), 'same content, same blob');
+});
+
+files('files of several MB are hashed right while they stream to disk, an empty one too', async () => {
+  const url = await serve();
+  const large = randomBytes(9 * 1024 * 1024 + 12_345); // several strides of the hashing thread, and a ragged end
+  const form = new FormData();
+  form.append('files', new Blob([large]), 'scan.bin');
+  form.append('files', new Blob([]), 'empty.bin');
+  form.append('files', new Blob([large.subarray(0, 3 * 1024 * 1024)]), 'part.bin');
+  const response = await fetch(`${url}/upload/large`, { method: 'POST', body: form });
+  assert.is(response.status, 200, await response.clone().text());
+  const body = (await response.json()) as { files: Array<{ sha256: string; size: number }> };
+  assert.equal(
+    body.files.map((file) => [file.size, file.sha256]),
+    [[large.length, sha(large)], [0, sha(Buffer.alloc(0))], [3 * 1024 * 1024, sha(large.subarray(0, 3 * 1024 * 1024))]],
+  );
+  assert.equal(await leftovers(), []);
 });
 
 files('an oversized file is refused with 413 while streaming, and nothing stays on disk', async () => {
