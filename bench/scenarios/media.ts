@@ -12,7 +12,7 @@ import { makeFile, mbPerSecond, restamp, uploadFile, withPeakRss } from '../lib/
 
 const MB = 1024 * 1024;
 const UPLOAD = 50 * MB;
-const RUNS = 3;
+const RUNS = 7;
 const CONCURRENT = 10;
 
 /** A 50 MB "video": an MP4 signature up front so the content sniffing accepts it, the rest noise. */
