@@ -34,6 +34,15 @@ export async function makeFile(path: string, bytes: number): Promise<void> {
 }
 
 /**
+ * Waits until every dirty page on the machine is on disk. The kernel writes earlier uploads back in
+ * the background (seen here: 1.5 GB of them took seconds), and a download measured meanwhile would
+ * share the cores with that writeback: call this before timing reads from the page cache.
+ */
+export async function settleDisk(): Promise<void> {
+  await run('sync');
+}
+
+/**
  * Overwrites 16 bytes at `offset` with random ones, so the next upload of the file is new content
  * (blobs are stored by their hash: the same bytes again would only be linked to the stored blob).
  */

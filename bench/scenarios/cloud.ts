@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
-import { download, makeFile, mbPerSecond, restamp, uploadFile, withPeakRss } from '../lib/transfers.js';
+import { download, makeFile, mbPerSecond, restamp, settleDisk, uploadFile, withPeakRss } from '../lib/transfers.js';
 
 const MB = 1024 * 1024;
 const RUNS = 3;
@@ -58,6 +58,7 @@ export const scenario: Scenario = {
       if (share.status !== 201) throw new Error(`share: ${share.status} ${await share.text()}`);
       const link = ((await share.json()) as { shared_link: string }).shared_link;
       await download(`${cloud}/api/cloud/shared/${link}`); // warms the page cache
+      await settleDisk();
       const downloads = [];
       for (let run = 0; run < 5; run++) downloads.push(await download(`${cloud}/api/cloud/shared/${link}`));
       if (downloads.some((run) => run.status !== 200 || run.bytes !== 100 * MB)) throw new Error(`shared download: ${JSON.stringify(downloads)}`);
