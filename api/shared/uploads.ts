@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import formidable, { type File } from 'formidable';
 import type { H3Event } from 'h3';
-import { BackgroundSha256 } from './background-sha256.js';
 import { ApiError, badRequest, payloadTooLarge } from './errors.js';
 
 export interface UploadLimits {
@@ -27,7 +26,7 @@ export interface UploadedFile {
   size: number;
   /** The client's name, sanitized for display; never used as a path. */
   name: string;
-  /** Hex sha256 of the bytes, computed (on another thread) while they were written. */
+  /** Hex sha256 of the bytes, computed while they were written. */
   sha256: string;
   clientMimeType: string | null;
 }
@@ -84,7 +83,6 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   const discard = () => rm(folder, { recursive: true, force: true });
   // formidable reports files as each finishes writing; the part order the client sent is kept here.
   const partOrder: string[] = [];
-  const digests = new Map<string, string>();
   const form = formidable({
     uploadDir: folder,
     filename: () => {
@@ -101,11 +99,10 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
     maxFieldsSize: limits.maxFieldsSize ?? 64 * 1024,
     allowEmptyFiles: true,
     minFileSize: 0,
-    // Hashed as the bytes reach the disk, off this thread (so no `hashAlgorithm`): see scratchFileStream.
-    fileWriteStreamHandler: (file) => {
-      const { filepath, newFilename } = file as unknown as { filepath: string; newFilename: string };
-      return scratchFileStream(filepath, (sha256) => digests.set(newFilename, sha256));
-    },
+    // Hashed as the bytes stream to disk, so storing the file needs no second read.
+    hashAlgorithm: 'sha256',
+    // formidable pauses the request for every chunk until its write is done; see boundedWriteStream.
+    fileWriteStreamHandler: (file) => boundedWriteStream((file as unknown as { filepath: string }).filepath),
   });
   tuneParser(form, MAX_PART_HEADER_BYTES);
   // formidable learns of a client that went away only through the deprecated 'aborted' event, which
@@ -127,7 +124,7 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
       .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
       .map(({ field, file }): UploadedFile => {
         if (file.size > limits.maxFileSize) throw tooLarge(limits);
-        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null, sha256: digests.get(file.newFilename)! };
+        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null, sha256: String(file.hash) };
       });
     const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
     return { fields: flatFields, files: received, discard };
@@ -148,50 +145,26 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
 const MAX_PART_HEADER_BYTES = 16 * 1024;
 /** Bytes of one file accepted ahead of the disk; the request is read on while its writes are under way. */
 const WRITE_AHEAD_BYTES = 1024 * 1024;
-/**
- * The hashing thread hears how far the file is written at most once per this many bytes: each message
- * wakes that thread (a profile of 500 MB uploads showed postMessage at 2% with a 1 MiB stride).
- */
-const HASH_STRIDE_BYTES = 4 * 1024 * 1024;
 
 /**
- * The file stream formidable writes a part to, which hashes what it wrote on another thread and hands
- * the digest to `onDigest` before it finishes (formidable waits for that).
- *
- * formidable pauses the request for each chunk (64 KiB off the socket) until that chunk's write has
- * completed, so reading and writing never overlap and every chunk is a write of its own. This stream
- * accepts a chunk at once while less than WRITE_AHEAD_BYTES wait for the disk (fs.WriteStream then
- * writes them together), and only otherwise waits for the disk to catch up: memory per upload stays
- * bounded. formidable's own `hashAlgorithm` would hash every chunk on the request thread.
+ * The file stream formidable writes a part to. formidable pauses the request for each chunk (64 KiB
+ * off the socket) until that chunk's write has completed, so reading and writing never overlap and
+ * every chunk is a write of its own. This stream accepts a chunk at once while less than
+ * WRITE_AHEAD_BYTES wait for the disk (fs.WriteStream then writes them together), and only
+ * otherwise waits for the disk to catch up: memory per upload stays bounded.
  */
-function scratchFileStream(path: string, onDigest: (sha256: string) => void): Writable {
+function boundedWriteStream(path: string): Writable {
   const file = createWriteStream(path, { highWaterMark: WRITE_AHEAD_BYTES });
-  const hash = new BackgroundSha256(path);
-  let written = 0;
-  let announced = 0;
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      const accepted = file.write(chunk, () => {
-        written += chunk.length;
-        if (written - announced < HASH_STRIDE_BYTES) return;
-        hash.written(written);
-        announced = written;
-      });
-      if (accepted) done();
+      if (file.write(chunk)) done();
       else file.once('drain', () => done());
     },
     final(done) {
-      file.end((error?: Error | null) => {
-        if (error) return done(error);
-        hash.digest(written).then((sha256) => {
-          onDigest(sha256);
-          done();
-        }, done);
-      });
+      file.end(done);
     },
     destroy(error, done) {
       file.destroy();
-      hash.abandon();
       done(error);
     },
   });

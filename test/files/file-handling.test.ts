@@ -95,7 +95,7 @@ files('several files stream to content-addressed storage; names are only metadat
 
 files('files of several MB are hashed right while they stream to disk, an empty one too', async () => {
   const url = await serve();
-  const large = randomBytes(9 * 1024 * 1024 + 12_345); // several strides of the hashing thread, and a ragged end
+  const large = randomBytes(9 * 1024 * 1024 + 12_345); // many socket chunks, and a ragged end
   const form = new FormData();
   form.append('files', new Blob([large]), 'scan.bin');
   form.append('files', new Blob([]), 'empty.bin');
