@@ -13,6 +13,23 @@ import type { BenchStack } from './stack.js';
 const run = promisify(execFile);
 
 /**
+ * curl's standard output, or null when the machine has no curl (the caller then uses a Node client).
+ * curl is the preferred client: on two shared cores a Node client's own per-chunk work would be
+ * measured as much as the server's.
+ */
+async function curl(args: string[]): Promise<string | null> {
+  try {
+    return (await run('curl', args, { maxBuffer: 16 * 1024 * 1024 })).stdout;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** A response body: JSON when it is an object, else the text (an HTML error page, say). */
+const parseBody = (text: string) => (text.startsWith('{') ? JSON.parse(text) : text);
+
+/**
  * A file of `bytes` pseudo-random bytes (incompressible, unlike zeros) at `path`, written a MiB at a
  * time and flushed to disk. Unflushed, it would be the server's cost: once a few hundred MB are dirty
  * the kernel slows every writer to the disk's pace (seen here: fast to ~350 MB, then ~450 MB/s), and
@@ -55,26 +72,16 @@ export async function restamp(path: string, offset = 4096): Promise<void> {
   }
 }
 
-/**
- * POSTs the file at `path` as the multipart field `file`; resolves with the status, JSON body and ms.
- * curl is the client when the machine has it, for the reason given at `download`.
- */
+/** POSTs the file at `path` as the multipart field `file`; resolves with the status, JSON body and ms. */
 export async function uploadFile(url: string, token: string, path: string, bytes: number, fileName: string): Promise<{ status: number; body: any; ms: number }> {
-  try {
-    const { stdout } = await run(
-      'curl',
-      // No `Expect: 100-continue`: browsers and most clients send the body at once.
-      ['-s', '-H', `authorization: Bearer ${token}`, '-H', 'expect:', '-F', `file=@${path};filename=${fileName};type=application/octet-stream`, '-w', '\n%{http_code} %{time_total}', url],
-      { maxBuffer: 16 * 1024 * 1024 },
-    );
-    const newline = stdout.lastIndexOf('\n');
-    const [status, seconds] = stdout.slice(newline + 1).split(' ').map(Number);
-    const text = stdout.slice(0, newline);
-    return { status: status!, body: text.startsWith('{') ? JSON.parse(text) : text, ms: seconds! * 1000 };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  return uploadWithNode(url, token, path, bytes, fileName);
+  const stdout = await curl(
+    // No `Expect: 100-continue`: browsers and most clients send the body at once.
+    ['-s', '-H', `authorization: Bearer ${token}`, '-H', 'expect:', '-F', `file=@${path};filename=${fileName};type=application/octet-stream`, '-w', '\n%{http_code} %{time_total}', url],
+  );
+  if (stdout === null) return uploadWithNode(url, token, path, bytes, fileName);
+  const newline = stdout.lastIndexOf('\n');
+  const [status, seconds] = stdout.slice(newline + 1).split(' ').map(Number);
+  return { status: status!, body: parseBody(stdout.slice(0, newline)), ms: seconds! * 1000 };
 }
 
 function uploadWithNode(url: string, token: string, path: string, bytes: number, fileName: string): Promise<{ status: number; body: any; ms: number }> {
@@ -90,8 +97,7 @@ function uploadWithNode(url: string, token: string, path: string, bytes: number,
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: response.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text, ms: performance.now() - started });
+        resolve({ status: response.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString()), ms: performance.now() - started });
       });
     });
     req.on('error', reject);
@@ -103,18 +109,12 @@ function uploadWithNode(url: string, token: string, path: string, bytes: number,
   });
 }
 
-/**
- * GETs `url` and discards the bytes; resolves with the status, byte count and ms. curl is the client
- * when the machine has it: on two shared cores a Node client's own per-chunk work would be measured
- * as much as the server's.
- */
+/** GETs `url` and discards the bytes; resolves with the status, byte count and ms. */
 export async function download(url: string): Promise<{ status: number; bytes: number; ms: number }> {
-  try {
-    const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{time_total}', url]);
+  const stdout = await curl(['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{time_total}', url]);
+  if (stdout !== null) {
     const [status, bytes, seconds] = stdout.trim().split(' ').map(Number);
     return { status: status!, bytes: bytes!, ms: seconds! * 1000 };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const started = performance.now();
   return new Promise((resolve, reject) => {
