@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import formidable, { type File } from 'formidable';
 import type { H3Event } from 'h3';
+import { z } from 'zod';
 import { ApiError, badRequest, payloadTooLarge } from './errors.js';
 
 export interface UploadLimits {
@@ -36,6 +37,11 @@ export interface ReceivedUpload {
   files: UploadedFile[];
   /** Removes the request's temporary folder. Always call it (finally). */
   discard(): Promise<void>;
+}
+
+/** The schema of `uploadAnswer` for the documentation, given the schema of one file. */
+export function uploadAnswerSchema<FileSchema extends z.ZodType>(file: FileSchema) {
+  return z.object({ message: z.string(), files: z.array(file), uploaded_files: z.array(z.string()), success_count: z.number(), total_count: z.number() });
 }
 
 /** The answer to a successful upload, in the Flask system's shape (media and cloud alike). */

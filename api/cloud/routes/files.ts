@@ -29,7 +29,7 @@ import { defineRoute } from '../../shared/route.js';
 import { verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
 import { abandonedAfterMs } from '../../shared/storage-sweep.js';
-import { receiveUpload, type UploadedFile, uploadAnswer } from '../../shared/uploads.js';
+import { receiveUpload, type UploadedFile, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
@@ -109,7 +109,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       responses: {
         201: {
           description: 'Stored',
-          schema: z.object({ message: z.string(), files: z.array(cloudFileView), uploaded_files: z.array(z.string()), success_count: z.number(), total_count: z.number() }),
+          schema: uploadAnswerSchema(cloudFileView),
         },
         413: { description: 'Too large, or over quota (error quota_exceeded with used and quota); nothing kept' },
       },

@@ -21,7 +21,7 @@ import { invalidFields, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { signUrl, verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
-import { receiveUpload, uploadAnswer } from '../../shared/uploads.js';
+import { receiveUpload, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields, parseWith } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
 import { removeUnreferencedMediaBlobs } from '../blob-cleanup.js';
@@ -129,7 +129,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       responses: {
         201: {
           description: 'Stored; status "processing" until indexed',
-          schema: z.object({ message: z.string(), files: z.array(mediaFileView), uploaded_files: z.array(z.string()), success_count: z.number(), total_count: z.number() }),
+          schema: uploadAnswerSchema(mediaFileView),
         },
         413: { description: 'Too large; nothing kept' },
         415: { description: 'Content not allowed or contradicting its name' },
