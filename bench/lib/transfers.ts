@@ -142,3 +142,6 @@ export async function withPeakRss<T>(stack: BenchStack, name: ServiceName, work:
 }
 
 export const mbPerSecond = (bytes: number, ms: number) => Math.round(bytes / 1e6 / (ms / 1000));
+
+/** The middle of repeated runs (the upper middle of an even count). */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

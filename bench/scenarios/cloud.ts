@@ -6,14 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
-import { download, makeFile, mbPerSecond, restamp, settleDisk, uploadFile, withPeakRss } from '../lib/transfers.js';
+import { download, makeFile, mbPerSecond, median, restamp, settleDisk, uploadFile, withPeakRss } from '../lib/transfers.js';
 
 const MB = 1024 * 1024;
 const RUNS = 3;
 const LINKS = 400;
 const LINK_CONCURRENCY = 10;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export const scenario: Scenario = {
   name: 'cloud',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
-import { makeFile, mbPerSecond, restamp, uploadFile, withPeakRss } from '../lib/transfers.js';
+import { makeFile, mbPerSecond, median, restamp, uploadFile, withPeakRss } from '../lib/transfers.js';
 
 const MB = 1024 * 1024;
 const UPLOAD = 50 * MB;
@@ -25,8 +25,6 @@ async function makeClip(path: string): Promise<void> {
     await handle.close();
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export const scenario: Scenario = {
   name: 'media',
