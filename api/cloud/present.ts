@@ -2,7 +2,7 @@
 // browser's plain link (which sends no Authorization header) fetch the bytes.
 import { z } from 'zod';
 import { type CloudFile, cloudFileRow } from '../../db/cloud/files.js';
-import { signUrl } from '../shared/signed-urls.js';
+import { createUrlSigner } from '../shared/signed-urls.js';
 
 /** A file as the API shows it, for the documentation: the row without its storage key. */
 export const cloudFileView = cloudFileRow
@@ -10,24 +10,23 @@ export const cloudFileView = cloudFileRow
   .extend({ size: z.number(), download_url: z.string().describe('Signed, valid for an hour; works without a token') })
   .meta({ id: 'CloudFile' });
 
-export const SIGNED_URL_SECONDS = 3600;
-export const downloadResource = (fileId: number) => `cloud-file:${fileId}`;
+/** The grant a signed URL carries: one per file, opening any of its versions. */
+const downloadResource = (fileId: number) => `cloud-file:${fileId}`;
 
-/** One stored version, with a signed link to its own bytes (the grant covers the file, any version). */
-export function presentVersion(secret: string, file: CloudFile, version: { version: number; size_bytes: number; mime_type: string; created_at: string }) {
-  const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_SECONDS;
+/** Files and versions as the API shows them, and the check of their signed URLs. */
+export function createCloudPresenter(secret: string) {
+  const signer = createUrlSigner(secret);
+  const downloadUrl = (file: CloudFile, query = '') => signer.sign(`/api/cloud/download/${file.id}${query}`, downloadResource(file.id), file.owner_id);
   return {
-    ...version,
-    download_url: signUrl(secret, `/api/cloud/download/${file.id}?version=${version.version}`, { resource: downloadResource(file.id), userId: file.owner_id, expiresAt }),
-  };
-}
-
-export function presentFile(secret: string, file: CloudFile): z.output<typeof cloudFileView> {
-  const { storage_key: _key, size_bytes: size, ...rest } = file;
-  const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_SECONDS;
-  return {
-    ...rest,
-    size,
-    download_url: signUrl(secret, `/api/cloud/download/${file.id}`, { resource: downloadResource(file.id), userId: file.owner_id, expiresAt }),
+    /** The owner a signed download URL of this file was made for; 403 when it is not valid. */
+    signedOwner: (fileId: number, query: Record<string, string>) => signer.verify(downloadResource(fileId), query),
+    version: (file: CloudFile, version: { version: number; size_bytes: number; mime_type: string; created_at: string }) => ({
+      ...version,
+      download_url: downloadUrl(file, `?version=${version.version}`),
+    }),
+    file(file: CloudFile): z.output<typeof cloudFileView> {
+      const { storage_key: _key, size_bytes: size, ...rest } = file;
+      return { ...rest, size, download_url: downloadUrl(file) };
+    },
   };
 }

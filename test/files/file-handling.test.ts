@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { contentDisposition, blobResponse, parseRange } from '../../api/shared/downloads.js';
 import { defineRoute } from '../../api/shared/route.js';
 import { startHttpServer, type RunningServer } from '../../api/shared/server.js';
-import { signUrl, verifySignedUrl } from '../../api/shared/signed-urls.js';
+import { createUrlSigner } from '../../api/shared/signed-urls.js';
 import { createLocalBlobStore } from '../../api/shared/storage.js';
 import { receiveUpload, sanitizeFileName } from '../../api/shared/uploads.js';
 import { probeApp } from '../support/probe-app.js';
@@ -188,18 +188,23 @@ files('range parsing, disposition and name sanitizing edge cases', () => {
 });
 
 files('signed URLs open one resource for one user until they expire', () => {
-  const secret = 'x'.repeat(40);
-  const grant = { resource: 'media-download:12', userId: 7, expiresAt: Math.floor(Date.now() / 1000) + 3600 };
-  const query = Object.fromEntries(new URL(signUrl(secret, '/api/media/download/12', grant), 'http://x').searchParams);
-  assert.is(verifySignedUrl(secret, 'media-download:12', query), 7);
+  const signer = createUrlSigner('x'.repeat(40));
+  const url = new URL(signer.sign('/api/media/download/12', 'media-file:12', 7), 'http://x');
+  const query = Object.fromEntries(url.searchParams);
+  assert.is(signer.verify('media-file:12', query), 7);
+  // At least the lifetime (an hour), rounded up to five minutes: the same URL for the same file and user.
+  const expiresAt = Number(query.exp);
+  const hourAway = Date.now() / 1000 + 3600;
+  assert.ok(expiresAt >= Math.floor(hourAway) && expiresAt <= hourAway + 300 && expiresAt % 300 === 0, `exp ${expiresAt}`);
+  assert.is(signer.sign('/api/media/download/12', 'media-file:12', 7), url.pathname + url.search);
   const refused = (resource: string, changed: Record<string, string>, now?: number) =>
-    assert.throws(() => verifySignedUrl(secret, resource, { ...query, ...changed }, now), (error: { status: number }) => error.status === 403);
-  refused('media-download:13', {});
-  refused('media-download:12', { uid: '8' });
-  refused('media-download:12', { exp: String(grant.expiresAt + 3600) });
-  refused('media-download:12', { sig: 'AAAA' });
-  refused('media-download:12', {}, (grant.expiresAt + 1) * 1000);
-  assert.throws(() => verifySignedUrl('y'.repeat(40), 'media-download:12', query));
+    assert.throws(() => signer.verify(resource, { ...query, ...changed }, now), (error: { status: number }) => error.status === 403);
+  refused('media-file:13', {});
+  refused('media-file:12', { uid: '8' });
+  refused('media-file:12', { exp: String(expiresAt + 3600) });
+  refused('media-file:12', { sig: 'AAAA' });
+  refused('media-file:12', {}, (expiresAt + 1) * 1000);
+  assert.throws(() => createUrlSigner('y'.repeat(40)).verify('media-file:12', query));
 });
 
 files.run();

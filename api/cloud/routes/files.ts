@@ -26,14 +26,13 @@ import type { Principal } from '../../shared/auth-guard.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { ApiError, conflict, invalidFields, notFound, unauthorized } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
-import { verifySignedUrl } from '../../shared/signed-urls.js';
 import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
 import { abandonedAfterMs } from '../../shared/storage-sweep.js';
 import { receiveUpload, type UploadedFile, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
-import { cloudFileView, downloadResource, presentFile, presentVersion } from '../present.js';
+import { cloudFileView, createCloudPresenter } from '../present.js';
 import { endShareWorkflows } from '../share-workflows.js';
 import { entryName } from './folders.js';
 
@@ -50,14 +49,14 @@ export function fileRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
-  const secret = config.URL_SIGNING_SECRET;
-  const present = (file: CloudFile) => presentFile(secret, file);
+  const presenter = createCloudPresenter(config.URL_SIGNING_SECRET);
+  const present = presenter.file;
 
   /** The caller's file, found by token or by a signed URL for it; 404 for anything not theirs. */
   async function ownerOf(event: H3Event, user: Principal | null, id: number) {
     const query = Object.fromEntries(event.url.searchParams);
     if (!user && !query.sig) throw unauthorized('Send a token, or use the signed download_url of the file');
-    const ownerId = user?.id ?? verifySignedUrl(secret, downloadResource(id), query);
+    const ownerId = user?.id ?? presenter.signedOwner(id, query);
     const file = await findCloudFile(pool, id, ownerId);
     if (!file) throw notFound('No such file');
     return file;
@@ -200,7 +199,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       handler: async ({ event, user, params }) => {
         const file = await ownerOf(event, user, params.id);
         const versions = await listVersions(pool, file.id);
-        return { file_id: file.id, current_version: file.version, versions: versions.map(({ storage_key: _key, ...version }) => presentVersion(config.URL_SIGNING_SECRET, file, version)) };
+        return { file_id: file.id, current_version: file.version, versions: versions.map(({ storage_key: _key, ...version }) => presenter.version(file, version)) };
       },
     }),
     defineRoute({

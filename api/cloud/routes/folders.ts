@@ -11,7 +11,7 @@ import { defineRoute } from '../../shared/route.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
-import { presentFile } from '../present.js';
+import { createCloudPresenter } from '../present.js';
 
 const Folder = folderRow.meta({ id: 'Folder' });
 
@@ -38,6 +38,7 @@ function nameTaken(error: unknown): never {
 export function folderRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
+  const presenter = createCloudPresenter(config.URL_SIGNING_SECRET);
   const mustOwn = async (id: number, ownerId: number, field?: string) => {
     const folder = await findFolder(pool, id, ownerId);
     if (!folder) throw field ? invalidFields({ [field]: ['no such folder of yours'] }) : notFound('No such folder');
@@ -83,7 +84,7 @@ export function folderRoutes(deps: CloudAppDeps) {
           listCloudFiles(pool, { ownerId: user.id, folderId: folder.id, page: 1, perPage: 1000 }),
           breadcrumb(pool, folder.id),
         ]);
-        return { folder, files: files.map((file) => presentFile(config.URL_SIGNING_SECRET, file)), subfolders, path };
+        return { folder, files: files.map(presenter.file), subfolders, path };
       },
     }),
     defineRoute({

@@ -19,7 +19,7 @@ import { type Principal, hasRole } from '../../shared/auth-guard.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { invalidFields, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
-import { signUrl, verifySignedUrl } from '../../shared/signed-urls.js';
+import { createUrlSigner } from '../../shared/signed-urls.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
 import { receiveUpload, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields, parseWith } from '../../shared/validation.js';
@@ -29,7 +29,6 @@ import { sniffUpload } from '../content-kinds.js';
 import { createMediaWorkflowClient, indexWorkflowId } from '../workflow-client.js';
 
 const TYPE_FILTERS = { images: 'image', videos: 'video', audio: 'audio', documents: 'document' } as const;
-const SIGNED_URL_SECONDS = 3600;
 
 const tagList = z
   .string()
@@ -64,12 +63,13 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
   const { pool, config } = deps;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'media'));
   const workflows = createMediaWorkflowClient(deps.temporal!, config);
-  const secret = config.URL_SIGNING_SECRET;
+  const signer = createUrlSigner(config.URL_SIGNING_SECRET);
+  // One grant per file and viewer ("HMAC over file id, user and expiry") opens its bytes and its thumbnail.
+  const grant = (id: number) => `media-file:${id}`;
 
   /** The JSON of a file, with short-lived signed URLs for tags that cannot send a token. */
   function present(file: MediaFile, viewerId: number): z.output<typeof mediaFileView> {
-    const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_SECONDS;
-    const download = signUrl(secret, `/api/media/download/${file.id}`, { resource: `media-file:${file.id}`, userId: viewerId, expiresAt });
+    const download = signer.sign(`/api/media/download/${file.id}`, grant(file.id), viewerId);
     const { storage_key: _key, thumbnail_key: thumbnailKey, size_bytes: size, original_name: name, ...rest } = file;
     return {
       ...rest,
@@ -79,16 +79,14 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       workflow_id: indexWorkflowId(file.id),
       download_url: download,
       stream_url: `${download}&inline=1`,
-      thumbnail_url: thumbnailKey
-        ? signUrl(secret, `/api/media/thumbnail/${file.id}`, { resource: `media-thumbnail:${file.id}`, userId: viewerId, expiresAt })
-        : null,
+      thumbnail_url: thumbnailKey ? signer.sign(`/api/media/thumbnail/${file.id}`, grant(file.id), viewerId) : null,
     };
   }
 
-  /** The caller by token, or by a signed URL for this resource; 404 unless they may see the file. */
-  async function visibleTo(event: H3Event, user: Principal | null, id: number, resource: string) {
+  /** The caller by token, or by a signed URL of this file; 404 unless they may see the file. */
+  async function visibleTo(event: H3Event, user: Principal | null, id: number) {
     const query = Object.fromEntries(event.url.searchParams);
-    const viewer = user ?? { id: verifySignedUrl(secret, `${resource}:${id}`, query), role: 'user' as const };
+    const viewer = user ?? { id: signer.verify(grant(id), query), role: 'user' as const };
     const file = await findVisibleMediaFile(pool, id, { id: viewer.id, isAdmin: hasRole(viewer as Principal, 'admin') });
     if (!file) throw notFound('No such file');
     return file;
@@ -204,7 +202,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       params: idParams,
       responses: { 200: { description: 'The file', schema: z.object({ file: mediaFileView }) } },
       example: { params: { id: 42 } },
-      handler: async ({ event, user, params }) => ({ file: present(await visibleTo(event, user, params.id, 'media-file'), user.id) }),
+      handler: async ({ event, user, params }) => ({ file: present(await visibleTo(event, user, params.id), user.id) }),
     }),
 
     defineRoute({
@@ -247,7 +245,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       params: idParams,
       query: z.object({ inline: fields.boolean.optional(), uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
       handler: async ({ event, user, params, query }) => {
-        const file = await visibleTo(event, user, params.id, 'media-file');
+        const file = await visibleTo(event, user, params.id);
         return blobResponse(event, {
           store,
           key: file.storage_key,
@@ -269,7 +267,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       params: idParams,
       query: z.object({ uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
       handler: async ({ event, user, params }) => {
-        const file = await visibleTo(event, user, params.id, 'media-thumbnail');
+        const file = await visibleTo(event, user, params.id);
         if (!file.thumbnail_key) throw notFound('This file has no thumbnail (yet)');
         const info = await store.stat(file.thumbnail_key);
         if (!info) throw notFound('This file has no thumbnail (yet)');
