@@ -7,6 +7,7 @@ import type { H3Event } from 'h3';
 import { z } from 'zod';
 import { findCloudFile } from '../../../db/cloud/files.js';
 import {
+  claimOpenDownload,
   clearPasswordFailures,
   countDownload,
   findShareByHash,
@@ -16,6 +17,7 @@ import {
   passwordRetryAfter,
   recordPasswordFailure,
   setShareState,
+  type SharedVersion,
 } from '../../../db/cloud/shares.js';
 import { shareLinkWorkflow } from '../../../workflows/cloud.js';
 import { OwnerId, ShareExpiresAt } from '../../../workflows/search-attributes.js';
@@ -53,6 +55,18 @@ export function shareRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
+  /** The bytes of a shared file's current version. */
+  const serve = (event: H3Event, version: SharedVersion) =>
+    blobResponse(event, {
+      store,
+      key: version.storage_key,
+      size: version.size_bytes,
+      sha256: version.storage_key,
+      modifiedAt: version.version_created_at,
+      fileName: version.file_name,
+      contentType: version.mime_type,
+    });
+
   /**
    * The bytes behind a link, after every check: the row's state and its expires_at (so expiry holds
    * even when the worker that expires links was down), the download limit, then the password —
@@ -60,7 +74,12 @@ export function shareRoutes(deps: CloudAppDeps) {
    * conditional requests included, or a client could fetch the file forever in pieces.
    */
   async function sharedDownload(event: H3Event, token: string, password: string | null | undefined): Promise<ReturnType<typeof blobResponse>> {
-    const link = await findShareForDownload(pool, hashToken(token));
+    const tokenHash = hashToken(token);
+    // Most downloads are of open links: checked, counted and found in one round trip.
+    const open = event.req.method === 'HEAD' ? null : await claimOpenDownload(pool, tokenHash);
+    if (open) return serve(event, open);
+
+    const link = await findShareForDownload(pool, tokenHash);
     if (!link) throw notFound('No such share link');
     if (link.state === 'revoked') throw gone('link_revoked', 'This link was revoked by its owner');
     if (link.state === 'expired' || Date.parse(link.expires_at) <= Date.now()) throw gone('link_expired', 'This link has expired');
@@ -80,15 +99,8 @@ export function shareRoutes(deps: CloudAppDeps) {
       // Lost a race for the last download, or expired/revoked since the checks above.
       throw gone('download_limit', 'This link has reached its download limit');
     }
-    return blobResponse(event, {
-      store,
-      key: link.storage_key,
-      size: link.size_bytes!,
-      sha256: link.storage_key,
-      modifiedAt: link.version_created_at!,
-      fileName: link.file_name,
-      contentType: link.mime_type!,
-    });
+    // The version's columns come from one joined row: all null (handled above) or all set.
+    return serve(event, { file_name: link.file_name, storage_key: link.storage_key, size_bytes: link.size_bytes!, mime_type: link.mime_type!, version_created_at: link.version_created_at! });
   }
 
   const bounded = <T>(call: () => Promise<T>) =>
