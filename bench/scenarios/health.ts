@@ -12,7 +12,6 @@ export const scenario: Scenario = {
     const rows = [];
     for (const service of SERVICES) {
       log(`health: ${service}`);
-      await runLoad({ url: `${stack.urls[service]}/api/health`, durationSeconds: 2 }); // warm-up
       const load = await runLoad({ url: `${stack.urls[service]}/api/health`, connections: 10, durationSeconds: 10 });
       rows.push({
         name: `GET /api/health (${service})`,
