@@ -22,7 +22,7 @@ const started = Date.now();
 const log = (message: string) => process.stdout.write(`[test] ${message}\n`);
 
 const postgres = await startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port: await freePort(), persistent: false });
-const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
+const temporal = await startTemporalDevServer({ uiPort: null });
 log(`PostgreSQL on ${postgres.port}, Temporal on ${temporal.address} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
 let exitCode = 1;

@@ -34,7 +34,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const scratch = mkdtempSync(join(tmpdir(), 'qhitz-bench-'));
   chmodSync(scratch, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: join(scratch, 'pg'), port: await freePort(), persistent: false });
-  const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
+  const temporal = await startTemporalDevServer({ uiPort: null });
   for (const service of SERVICES) {
     const pool = await createDatabasePool(postgres.urls[service]);
     await migrate(pool, service);

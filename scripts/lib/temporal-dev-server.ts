@@ -3,24 +3,43 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliPairs } from '../../temporal/search-attributes.js';
+import { freePort } from './ports.js';
 
 export interface TemporalDevServer {
   address: string;
+  port: number;
   uiUrl: string | null;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function startTemporalDevServer(options: {
+interface StartOptions {
   binary?: string;
-  port: number;
+  /** Omitted: a free port of the OS's choosing, with a fresh one on each of three tries. */
+  port?: number;
   /** null: headless (tests). */
   uiPort: number | null;
   /** SQLite file for persistence; omitted: in memory. */
   dbFile?: string;
   onLine?: (line: string) => void;
-}): Promise<TemporalDevServer> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
+}
+
+const ATTEMPTS_ON_A_FREE_PORT = 3;
+
+export async function startTemporalDevServer(options: StartOptions): Promise<TemporalDevServer> {
+  if (options.port !== undefined) return startOnPort(options, options.port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(options, await freePort());
+    } catch (error) {
+      if (attempt === ATTEMPTS_ON_A_FREE_PORT) throw error;
+      options.onLine?.(`start-up failed, trying another port: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function startOnPort(options: StartOptions, port: number): Promise<TemporalDevServer> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   if (options.uiPort === null) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
@@ -29,35 +48,56 @@ export async function startTemporalDevServer(options: {
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
 
   const child = spawn(options.binary ?? 'temporal', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The last lines it printed: when it dies while starting, they say why.
+  const recent: string[] = [];
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) options.onLine?.(line);
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      options.onLine?.(line);
+    }
   };
   child.stdout.on('data', forward);
   child.stderr.on('data', forward);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', resolve);
+    child.once('error', (error) => {
+      recent.push(String(error));
+      resolve(null);
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
 
-  const address = `127.0.0.1:${options.port}`;
-  await waitUntilServing(address, exited);
+  const address = `127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(address, exited);
+  } catch (error) {
+    await stop();
+    const output = recent.length ? `; it printed:\n${recent.join('\n')}` : '';
+    throw new Error(`${(error as Error).message}${output}`);
+  }
   return {
     address,
+    port,
     uiUrl: options.uiPort === null ? null : `http://127.0.0.1:${options.uiPort}`,
     process: child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop,
   };
 }
 
 async function waitUntilServing(address: string, exited: Promise<number | null>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (gone) throw new Error('the Temporal dev server exited during start-up (is the port taken?)');
+    if (exitCode !== undefined) throw new Error(`the Temporal dev server on ${address} exited during start-up (code ${exitCode})`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {

@@ -60,11 +60,11 @@ async function startCluster(): Promise<Cluster> {
   const scratch = join(process.env.QHITZ_TEST_SCRATCH ?? '/tmp', `chaos-${randomUUID().slice(0, 8)}`);
   mkdirSync(scratch, { recursive: true, mode: 0o755 });
   const pgPort = await freePort();
-  const temporalPort = await freePort();
   const pgOptions = { dataDir: join(scratch, 'postgres'), port: pgPort, persistent: true };
-  const temporalOptions = { port: temporalPort, uiPort: null, dbFile: join(scratch, 'temporal.sqlite') };
   let postgres: EmbeddedCluster | null = await startEmbeddedPostgres(pgOptions);
-  let temporalServer: TemporalDevServer | null = await startTemporalDevServer(temporalOptions);
+  let temporalServer: TemporalDevServer | null = await startTemporalDevServer({ uiPort: null, dbFile: join(scratch, 'temporal.sqlite') });
+  // Restarts come back on the same port and data, as a real server would.
+  const temporalOptions = { port: temporalServer.port, uiPort: null, dbFile: join(scratch, 'temporal.sqlite') };
 
   const pools = Object.fromEntries(
     await Promise.all(SERVICES.map(async (service) => [service, await createDatabasePool(postgres!.urls[service], { connectionTimeoutMs: 2000 })] as const)),
@@ -83,7 +83,7 @@ async function startCluster(): Promise<Cluster> {
     // Kept in memory and shown with TEST_LOG_LEVEL set; the worker's "worker polling" line is info.
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_ADDRESS: temporalServer.address,
     STORAGE_ROOT: storageRoot,
     AUTH_SIGNING_KEYS: JSON.stringify([jwk]),
     WORKFLOW_BUNDLE_PATH: bundle,

@@ -32,9 +32,8 @@ health('goes 503 within seconds when a dependency stops and back to 200 when it 
   const dataDir = mkdtempSync(join(tmpdir(), 'qhitz-health-'));
   chmodSync(dataDir, 0o755);
   const pgPort = await freePort();
-  const temporalPort = await freePort();
   let postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: pgPort, persistent: true });
-  let temporal = await startTemporalDevServer({ port: temporalPort, uiPort: null });
+  let temporal = await startTemporalDevServer({ uiPort: null });
   const pool = await createDatabasePool(postgres.urls.media, { connectionTimeoutMs: 1000 });
   const temporalClient = createTemporalClient({ ...stack.config, TEMPORAL_ADDRESS: temporal.address });
   const app = createMediaApp({
@@ -63,7 +62,7 @@ health('goes 503 within seconds when a dependency stops and back to 200 when it 
     const temporalDown = await healthWithin(app, 503, 5000);
     assert.equal([temporalDown.status, temporalDown.body.database, temporalDown.body.temporal], [503, 'connected', 'disconnected']);
 
-    temporal = await startTemporalDevServer({ port: temporalPort, uiPort: null });
+    temporal = await startTemporalDevServer({ port: temporal.port, uiPort: null });
     assert.is((await healthWithin(app, 200, 15_000)).status, 200, 'recovers when Temporal returns');
   } finally {
     await temporalClient.connection.close().catch(() => {});
