@@ -64,6 +64,12 @@ shares('revocation, download limits and passwords', async () => {
   assert.is((await fetch(await url(`/api/cloud/share/${revocable}`), { method: 'DELETE', headers: { authorization: `Bearer ${stranger}` } })).status, 404);
   assert.is((await fetch(await url(`/api/cloud/share/${revocable}`), { method: 'DELETE', headers: { authorization: `Bearer ${owner}` } })).status, 200);
   assert.equal(await open(revocable).then((r) => [r.status, r.error]), [410, 'link_revoked']);
+  // Its workflow was waiting out an hour's start delay; the revoke ends it now, not at the expiry.
+  const [revokedLink] = (await (await fetch(await url(`/api/cloud/file/${fileId}/shares`), { headers: { authorization: `Bearer ${owner}` } })).json() as { shares: Array<{ id: number }> }).shares;
+  const { temporal } = await getStack();
+  const ended = temporal.workflow.getHandle(`share-${revokedLink!.id}`).result();
+  const tooLate = new Promise<string>((resolve) => setTimeout(resolve, 15_000, 'still waiting after 15 s').unref());
+  assert.is(await Promise.race([ended, tooLate]), 'revoked');
 
   const once = (await share(owner, fileId, { expires_in: 3600, max_downloads: 1 })).body.shared_link;
   assert.is((await open(once)).status, 200);

@@ -19,9 +19,6 @@ import {
   setShareState,
   type SharedVersion,
 } from '../../../db/cloud/shares.js';
-import { shareLinkWorkflow } from '../../../workflows/cloud.js';
-import { OwnerId, ShareExpiresAt } from '../../../workflows/search-attributes.js';
-import { TASK_QUEUES } from '../../../workflows/task-queues.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { ApiError, gone, invalidFields, notFound, tooManyRequests } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
@@ -29,7 +26,7 @@ import { createLocalBlobStore } from '../../shared/storage.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
-import { endShareWorkflows, shareWorkflowId } from '../share-workflows.js';
+import { endShareWorkflows, startShareWorkflow } from '../share-workflows.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
@@ -151,18 +148,7 @@ export function shareRoutes(deps: CloudAppDeps) {
             passwordHash,
             maxDownloads: body.max_downloads ?? null,
           });
-          await bounded(() =>
-            temporal.workflow.start(shareLinkWorkflow, {
-              workflowId: shareWorkflowId(link.id),
-              taskQueue: TASK_QUEUES.cloud,
-              args: [{ linkId: link.id, expiresAt: expiresAt.toISOString() }],
-              staticSummary: `Share link ${link.id} for ${file.name}`.slice(0, 200),
-              typedSearchAttributes: [
-                { key: ShareExpiresAt, value: expiresAt },
-                { key: OwnerId, value: user.id },
-              ],
-            }),
-          );
+          await bounded(() => startShareWorkflow(temporal, { id: link.id, ownerId: user.id, expiresAt, fileName: file.name }));
         });
         event.res.status = 201;
         return {
