@@ -33,17 +33,35 @@ const shareForDownloadRow = shareWithHashRow.extend({
   mime_type: z.string().nullable(),
   version_created_at: z.string().nullable(),
 });
-const COLUMNS = sql.fragment`id, file_id, owner_id, expires_at, password_hash is not null as has_password, max_downloads, download_count, state, created_at`;
+/**
+ * A link as its owner sees it. Its state reads 'expired' from the moment it expires, whether or not
+ * its workflow has marked the row yet (the worker may be down, or the API may have died between the
+ * row and the workflow's start).
+ */
+const COLUMNS = sql.fragment`id, file_id, owner_id, expires_at, password_hash is not null as has_password, max_downloads, download_count,
+  case when state = 'active' and expires_at <= now() then 'expired' else state end as state, created_at`;
 /** The version a download serves, from `cloud_files f` and `file_versions v` joined to the link. */
 const VERSION_COLUMNS = sql.fragment`f.name as file_name, v.storage_key, v.size_bytes, v.mime_type, v.created_at as version_created_at`;
 /** A link that allows one more download (its column names are share_links' own, so joins keep them unambiguous). */
 const ALLOWS_DOWNLOAD = sql.fragment`state = 'active' and expires_at > now() and (max_downloads is null or download_count < max_downloads)`;
 
+const newShareRow = shareRow.extend({ file_name: z.string() });
+
+/**
+ * A new link to one of the owner's files, with the file's name, in one round trip; null when the owner
+ * has no such file (or it was deleted).
+ */
 export function insertShare(db: CommonQueryMethods, share: { tokenHash: Buffer; fileId: number; ownerId: number; expiresAt: string; passwordHash: string | null; maxDownloads: number | null }) {
-  return db.one(sql.type(shareRow)`
+  return db.maybeOne(sql.type(newShareRow)`
+    with file as (select id, name from cloud_files where id = ${share.fileId} and owner_id = ${share.ownerId} and deleted_at is null)
     insert into share_links (token_hash, file_id, owner_id, expires_at, password_hash, max_downloads)
-    values (${sql.binary(share.tokenHash)}, ${share.fileId}, ${share.ownerId}, ${share.expiresAt}, ${share.passwordHash}, ${share.maxDownloads})
-    returning ${COLUMNS}`);
+    select ${sql.binary(share.tokenHash)}, file.id, ${share.ownerId}, ${share.expiresAt}, ${share.passwordHash}, ${share.maxDownloads} from file
+    returning ${COLUMNS}, (select name from file) as file_name`);
+}
+
+/** Takes back a link whose workflow could not be started. */
+export function deleteShare(db: CommonQueryMethods, id: number) {
+  return db.query(sql.unsafe`delete from share_links where id = ${id}`);
 }
 
 export function findShareByHash(db: CommonQueryMethods, tokenHash: Buffer) {

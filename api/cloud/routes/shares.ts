@@ -10,6 +10,7 @@ import {
   claimOpenDownload,
   clearPasswordFailures,
   countDownload,
+  deleteShare,
   findShareByHash,
   findShareForDownload,
   insertShare,
@@ -130,26 +131,30 @@ export function shareRoutes(deps: CloudAppDeps) {
       },
       example: { params: { file_id: 42 }, body: { expires_in: 86400, password: 'molar-2026', max_downloads: 5 } },
       handler: async ({ user, params, body, event }) => {
-        const file = await findCloudFile(pool, params.file_id, user.id);
-        if (!file) throw notFound('No such file');
         const expiresAt = body.expires_at ? new Date(body.expires_at) : new Date(Date.now() + (body.expires_in ?? DEFAULT_LIFETIME_SECONDS) * 1000);
         if (expiresAt.getTime() <= Date.now() || expiresAt.getTime() > Date.now() + MAX_LIFETIME_SECONDS * 1000) {
           throw invalidFields({ expires_at: ['must be in the future and within a year'] });
         }
         const token = randomBytes(16).toString('base64url');
         const passwordHash = body.password ? await hashPassword(body.password) : null;
-        // Row and workflow together: if Temporal cannot be reached the insert rolls back and nothing is left.
-        await pool.transaction(async (transaction) => {
-          const link = await insertShare(transaction, {
-            tokenHash: hashToken(token),
-            fileId: file.id,
-            ownerId: user.id,
-            expiresAt: expiresAt.toISOString(),
-            passwordHash,
-            maxDownloads: body.max_downloads ?? null,
-          });
-          await bounded(() => startShareWorkflow(temporal, { id: link.id, ownerId: user.id, expiresAt, fileName: file.name }));
+        const link = await insertShare(pool, {
+          tokenHash: hashToken(token),
+          fileId: params.file_id,
+          ownerId: user.id,
+          expiresAt: expiresAt.toISOString(),
+          passwordHash,
+          maxDownloads: body.max_downloads ?? null,
         });
+        if (!link) throw notFound('No such file');
+        // No workflow, no link: if Temporal cannot be reached the row goes again and nothing is left.
+        // Nobody can use the link meanwhile: its token is not out yet. (A transaction around the start
+        // gave the same outcome for two more round trips per link; the file check is in the insert.)
+        try {
+          await bounded(() => startShareWorkflow(temporal, { id: link.id, ownerId: user.id, expiresAt, fileName: link.file_name }));
+        } catch (error) {
+          await deleteShare(pool, link.id);
+          throw error;
+        }
         event.res.status = 201;
         return {
           message: 'Share link created',
