@@ -10,7 +10,8 @@ import { download, makeFile, mbPerSecond, median, restamp, settleDisk, uploadFil
 
 const MB = 1024 * 1024;
 const RUNS = 3;
-const LINKS = 400;
+const LINKS = 1000;
+const LINK_WARM_UP = 100;
 const LINK_CONCURRENCY = 10;
 
 export const scenario: Scenario = {
@@ -63,37 +64,43 @@ export const scenario: Scenario = {
       const speeds = downloads.map((run) => mbPerSecond(run.bytes, run.ms));
       rows.push({ name: 'cloud shared download, 100 MB (median of 5)', figures: { mbPerSecond: median(speeds), bestMbPerSecond: Math.max(...speeds) }, target: '≥ 1,000 MB/s', met: median(speeds) >= 1000 });
 
-      log(`cloud: ${LINKS} share links, ${LINK_CONCURRENCY} at a time`);
+      log(`cloud: ${LINKS} share links, ${LINK_CONCURRENCY} at a time, after ${LINK_WARM_UP} untimed`);
       // Links of a user of their own, so their workflows can be counted exactly afterwards.
       const sharer = 2;
       const sharerToken = await stack.token({ id: sharer });
       const sharedFile = (await uploadFile(`${cloud}/api/cloud/upload`, sharerToken, medium, 100 * MB, 'shared.bin')).body.files[0].id as number;
-      const latencies: number[] = [];
-      let next = 0;
-      let failures = 0;
+      await settleDisk(); // the uploads' write-back would otherwise share the cores with the timed links
+      const createLinks = async (count: number) => {
+        const latencies: number[] = [];
+        let next = 0;
+        let failures = 0;
+        await Promise.all(
+          Array.from({ length: LINK_CONCURRENCY }, async () => {
+            while (next++ < count) {
+              const sent = performance.now();
+              const created = await fetch(`${cloud}/api/cloud/share/${sharedFile}`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${sharerToken}`, 'content-type': 'application/json' },
+                body: JSON.stringify({ expires_in: 600 }),
+              });
+              await created.arrayBuffer();
+              latencies.push(performance.now() - sent);
+              if (created.status !== 201) failures++;
+            }
+          }),
+        );
+        return { latencies, failures };
+      };
+      const warmUp = await createLinks(LINK_WARM_UP);
       const started = performance.now();
-      await Promise.all(
-        Array.from({ length: LINK_CONCURRENCY }, async () => {
-          while (next++ < LINKS) {
-            const sent = performance.now();
-            const created = await fetch(`${cloud}/api/cloud/share/${sharedFile}`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${sharerToken}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ expires_in: 600 }),
-            });
-            await created.arrayBuffer();
-            latencies.push(performance.now() - sent);
-            if (created.status !== 201) failures++;
-          }
-        }),
-      );
+      const { latencies, failures } = await createLinks(LINKS);
       const perSecond = Math.round(LINKS / ((performance.now() - started) / 1000));
-      const workflows = await runningShareWorkflows(stack.env, sharer, LINKS - failures);
+      const workflows = await runningShareWorkflows(stack.env, sharer, LINK_WARM_UP + LINKS - warmUp.failures - failures);
       rows.push({
         name: `cloud share links created (row + workflow), ${LINK_CONCURRENCY} at a time`,
-        figures: { linksPerSecond: perSecond, p50Ms: Math.round(median(latencies)), p99Ms: Math.round([...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]!), errors: failures, workflowsRunning: workflows },
+        figures: { linksPerSecond: perSecond, p50Ms: Math.round(median(latencies)), p99Ms: Math.round([...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]!), errors: warmUp.failures + failures, workflowsRunning: workflows },
         target: '≥ 200/s, 0 errors, a running workflow per link',
-        met: perSecond >= 200 && failures === 0 && workflows === LINKS,
+        met: perSecond >= 200 && warmUp.failures + failures === 0 && workflows === LINK_WARM_UP + LINKS,
       });
     } finally {
       await Promise.all([rm(large, { force: true }), rm(medium, { force: true })]);
