@@ -152,7 +152,8 @@ export function shareRoutes(deps: CloudAppDeps) {
         try {
           await bounded(() => startShareWorkflow(temporal, { id: link.id, ownerId: user.id, expiresAt, fileName: link.file_name }));
         } catch (error) {
-          await deleteShare(pool, link.id);
+          // If even this fails the row stays unused (nobody has its token) and reads 'expired' at its expiry.
+          await deleteShare(pool, link.id).catch((cleanup: unknown) => deps.logger.warn({ err: cleanup, linkId: link.id }, 'could not take back a share link without a workflow'));
           throw error;
         }
         event.res.status = 201;
