@@ -95,6 +95,8 @@ files('rename and move a file; a taken name is 409 and another user’s folder i
   assert.is((await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, {})).status, 422);
   const listed = (await cloud.api('GET', `/api/cloud/files?folder_id=${folder.id}`, token)).body;
   assert.equal(listed.files.map((file: { name: string }) => file.name), ['b.txt', 'march.txt']);
+  const secondPage = (await cloud.api('GET', `/api/cloud/files?folder_id=${folder.id}&per_page=1&page=2`, token)).body;
+  assert.equal([secondPage.files.map((file: { name: string }) => file.name), secondPage.total, secondPage.page, secondPage.per_page, secondPage.pages], [['march.txt'], 2, 2, 1, 2]);
   assert.is((await cloud.api('GET', '/api/cloud/files?folder_id=', token)).body.total, 0, 'empty folder_id is the root');
   const back = await cloud.api('PATCH', `/api/cloud/file/${a.id}`, token, { folder_id: null });
   assert.equal([back.status, back.body.file.folder_id], [200, null]);

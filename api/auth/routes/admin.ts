@@ -1,16 +1,15 @@
 // Administration: find accounts, change roles, deactivate, read the audit trail. Admins only.
 import { z } from 'zod';
-import { audit, listAuditEvents } from '../../../db/auth/security.js';
+import { audit, auditRow, listAuditEvents } from '../../../db/auth/security.js';
 import { endSessions } from '../../../db/auth/sessions.js';
-import { findUserById, listUsers, updateAccount } from '../../../db/auth/users.js';
+import { findUserById, listUsers, updateAccount, userRow } from '../../../db/auth/users.js';
 import { ROLES } from '../../shared/auth-guard.js';
 import { conflict, notFound } from '../../shared/errors.js';
+import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { AuthContext } from '../app.js';
 import { clientOf } from '../client-info.js';
-
-const pages = (total: number, perPage: number) => Math.ceil(total / perPage);
 
 export function adminRoutes(context: AuthContext) {
   const { pool, config } = context;
@@ -22,9 +21,10 @@ export function adminRoutes(context: AuthContext) {
       summary: 'List accounts, searchable by username or email',
       access: 'admin',
       query: z.object({ q: z.string().trim().max(200).optional(), page: fields.page, per_page: fields.perPage(100, 20) }),
+      responses: { 200: { description: 'One page of accounts', schema: pageSchema('users', userRow) } },
       handler: async ({ query }) => {
         const { users, total } = await listUsers(pool, { search: query.q, page: query.page, perPage: query.per_page });
-        return { users, total, page: query.page, per_page: query.per_page, pages: pages(total, query.per_page) };
+        return pageOf('users', users, total, query);
       },
     }),
 
@@ -69,9 +69,10 @@ export function adminRoutes(context: AuthContext) {
         page: fields.page,
         per_page: fields.perPage(200, 50),
       }),
+      responses: { 200: { description: 'One page of events, newest first', schema: pageSchema('events', auditRow) } },
       handler: async ({ query }) => {
         const { events, total } = await listAuditEvents(pool, { userId: query.user_id, event: query.event, page: query.page, perPage: query.per_page });
-        return { events, total, page: query.page, per_page: query.per_page, pages: pages(total, query.per_page) };
+        return pageOf('events', events, total, query);
       },
     }),
   ];

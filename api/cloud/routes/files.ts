@@ -25,6 +25,7 @@ import { findFolder } from '../../../db/cloud/folders.js';
 import type { Principal } from '../../shared/auth-guard.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { ApiError, conflict, invalidFields, notFound, unauthorized } from '../../shared/errors.js';
+import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
 import { abandonedAfterMs } from '../../shared/storage-sweep.js';
@@ -173,11 +174,11 @@ export function fileRoutes(deps: CloudAppDeps) {
         page: fields.page,
         per_page: fields.perPage(200, 50),
       }),
-      responses: { 200: { description: 'One page of files', schema: z.object({ files: z.array(cloudFileView), total: z.number(), page: z.number(), per_page: z.number() }) } },
+      responses: { 200: { description: 'One page of files', schema: pageSchema('files', cloudFileView) } },
       example: { query: { folder_id: 7, q: 'invoice' } },
       handler: async ({ user, query }) => {
         const { files, total } = await listCloudFiles(pool, { ownerId: user.id, folderId: query.folder_id, search: query.q, page: query.page, perPage: query.per_page });
-        return { files: files.map(present), total, page: query.page, per_page: query.per_page };
+        return pageOf('files', files.map(present), total, query);
       },
     }),
     defineRoute({

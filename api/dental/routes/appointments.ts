@@ -6,6 +6,7 @@ import { findDentist } from '../../../db/dental/dentists.js';
 import { findPatient } from '../../../db/dental/patients.js';
 import { STATUS_TRANSITIONS } from '../../../workflows/dental.js';
 import { ApiError, invalidFields, notFound } from '../../shared/errors.js';
+import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
@@ -123,7 +124,7 @@ export function appointmentRoutes(deps: DentalAppDeps) {
         per_page: fields.perPage(200, 50),
       }),
       responses: {
-        200: { description: 'One page, by time', schema: z.object({ appointments: z.array(appointmentView), total: z.number(), page: z.number(), per_page: z.number() }) },
+        200: { description: 'One page, by time', schema: pageSchema('appointments', appointmentView) },
       },
       example: { query: { dentist_id: 3, status: 'scheduled', date_from: '2030-12-16', date_to: '2030-12-17' } },
       handler: async ({ query }) => {
@@ -142,7 +143,7 @@ export function appointmentRoutes(deps: DentalAppDeps) {
           page: query.page,
           perPage: query.per_page,
         });
-        return { appointments: appointments.map(present), total, page: query.page, per_page: query.per_page };
+        return pageOf('appointments', appointments.map(present), total, query);
       },
     }),
 

@@ -2,6 +2,7 @@ import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
 import { findPatient, insertPatient, patientRow, searchPatients, updatePatient } from '../../../db/dental/patients.js';
 import { conflict, notFound } from '../../shared/errors.js';
+import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
@@ -65,7 +66,7 @@ export function patientRoutes({ pool }: DentalAppDeps) {
       summary: 'Find patients by name, email or phone',
       access: 'staff',
       query: z.object({ search: z.string().trim().max(200).optional(), active_only: fields.boolean.optional(), page: fields.page, per_page: fields.perPage(100, 20) }),
-      responses: { 200: { description: 'One page of matches', schema: z.object({ patients: z.array(Patient), total: z.number(), page: z.number(), per_page: z.number(), pages: z.number() }) } },
+      responses: { 200: { description: 'One page of matches', schema: pageSchema('patients', Patient) } },
       example: { query: { search: 'doe', per_page: 10 } },
       handler: async ({ query }) => {
         const { patients, total } = await searchPatients(pool, {
@@ -74,7 +75,7 @@ export function patientRoutes({ pool }: DentalAppDeps) {
           page: query.page,
           perPage: query.per_page,
         });
-        return { patients, total, page: query.page, per_page: query.per_page, pages: Math.ceil(total / query.per_page) };
+        return pageOf('patients', patients, total, query);
       },
     }),
     defineRoute({

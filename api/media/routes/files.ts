@@ -18,6 +18,7 @@ import {
 import { type Principal, hasRole } from '../../shared/auth-guard.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { invalidFields, notFound } from '../../shared/errors.js';
+import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { createUrlSigner } from '../../shared/signed-urls.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
@@ -47,7 +48,7 @@ const mediaFileView = mediaRow
     thumbnail_url: z.string().nullable().describe('Signed; null until indexing made a thumbnail'),
   })
   .meta({ id: 'MediaFile' });
-const fileList = z.object({ files: z.array(mediaFileView), total: z.number(), page: z.number(), per_page: z.number(), pages: z.number() });
+const fileList = pageSchema('files', mediaFileView);
 const uploadExample = {
   files: { file: { name: 'visit-notes.txt', type: 'text/plain', content: 'Upper left molar: small filling, no pain afterwards.\n' } },
   body: { description: 'Notes from the May visit', tags: 'notes, molar', is_public: 'false' },
@@ -112,7 +113,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
         page: query.page,
         perPage: query.per_page,
       });
-      return { files: files.map((file) => present(file, user.id)), total, page: query.page, per_page: query.per_page, pages: Math.ceil(total / query.per_page) };
+      return pageOf('files', files.map((file) => present(file, user.id)), total, query);
     };
   const idParams = z.object({ id: fields.id });
 
