@@ -75,12 +75,11 @@ export function findShareByHash(db: CommonQueryMethods, tokenHash: Buffer) {
  */
 export function findShareForDownload(db: CommonQueryMethods, tokenHash: Buffer) {
   return db.maybeOne(sql.type(shareForDownloadRow)`
-    select s.id, s.file_id, s.owner_id, s.expires_at, s.password_hash is not null as has_password, s.max_downloads,
-           s.download_count, s.state, s.created_at, s.password_hash, ${VERSION_COLUMNS}
-    from share_links s
+    with s as (select ${COLUMNS}, password_hash from share_links where token_hash = ${sql.binary(tokenHash)})
+    select s.*, ${VERSION_COLUMNS}
+    from s
     left join cloud_files f on f.id = s.file_id and f.owner_id = s.owner_id and f.deleted_at is null
-    left join file_versions v on v.file_id = f.id and v.version = f.version
-    where s.token_hash = ${sql.binary(tokenHash)}`);
+    left join file_versions v on v.file_id = f.id and v.version = f.version`);
 }
 
 export function listShares(db: CommonQueryMethods, fileId: number) {
