@@ -37,18 +37,25 @@ function offsetAt(timeZone: string, instant: number): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(instant / 1000) * 1000;
 }
 
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
+const TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|([+-])(\d{2}):(\d{2}))?$/i;
 
-/** ISO 8601 with an offset as is; without one, as wall-clock time in `timeZone`. null if unreadable. */
+/**
+ * ISO 8601 with an offset as is; without one, as wall-clock time in `timeZone`. null if unreadable or
+ * not on the calendar (Date would roll 2031-02-30 over to March 2nd).
+ */
 export function parseAppointmentTime(input: string, timeZone: string): Date | null {
-  const local = LOCAL.exec(input.trim());
-  if (!local) {
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(input.trim())) return null;
-    const instant = new Date(input);
-    return Number.isNaN(instant.getTime()) ? null : instant;
-  }
-  const [y, mo, d, h, mi, s] = local.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const match = TIME.exec(input.trim());
+  if (!match) return null;
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const onCalendar = new Date(wall);
+  if (onCalendar.getUTCDate() !== d || onCalendar.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || s > 59) return null;
+  const [, , , , , , , fraction, offset, sign, offsetHours, offsetMinutes] = match;
+  if (offset) {
+    if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return null;
+    const ahead = offset.toUpperCase() === 'Z' ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+    return new Date(wall + Math.round(Number(fraction ?? 0) * 1000) - ahead);
+  }
   let instant = wall - offsetAt(timeZone, wall);
   instant = wall - offsetAt(timeZone, instant); // settle across a DST change
   const check = partsIn(timeZone, instant);

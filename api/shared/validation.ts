@@ -104,6 +104,11 @@ export function parseParams<T extends z.ZodType>(event: H3Event, schema: T): z.o
 /** Common field shapes, so every service words its rules the same way. */
 export const fields = {
   id: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').max(Number.MAX_SAFE_INTEGER),
+  /** A calendar date as YYYY-MM-DD (2026-02-30 is refused, not rolled over to March). */
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+    .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date'),
   page: z.coerce.number().int().min(1).default(1),
   perPage: (max = 100, fallback = 20) => z.coerce.number().int().min(1).max(max).default(fallback),
   boolean: z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])]).transform((v) =>

@@ -41,9 +41,11 @@ billing('bad money, teeth and references are 422', async () => {
   const token = await staffToken();
   const patient = await newPatient(app, token);
   const treat = (json: Record<string, unknown>) => call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'X', cost: '10', ...json } });
-  for (const json of [{ cost: '1.005' }, { cost: -5 }, { cost: '1e3' }, { tooth_number: 33 }, { tooth_number: 'U' }, { patient_id: 999999999 }]) {
+  for (const json of [{ cost: '1.005' }, { cost: -5 }, { cost: '1e3' }, { tooth_number: 33 }, { tooth_number: 'U' }, { patient_id: 999999999 }, { treatment_date: '2026-02-30' }]) {
     assert.is((await treat(json)).status, 422, JSON.stringify(json));
   }
+  const treatment = (await treat({})).body.treatment;
+  assert.is((await call(app, 'PUT', `/api/dental/treatment/${treatment.id}`, { token, json: { treatment_date: '2026-13-01' } })).status, 422);
   const other = await newPatient(app, token);
   const theirs = (await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: other.id, name: 'Y', cost: '5' } })).body.treatment;
   const wrongPatient = await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, treatment_id: theirs.id, amount: '5', method: 'cash' } });

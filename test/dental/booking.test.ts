@@ -24,6 +24,11 @@ booking('a booking answers 201 with the appointment and its workflow', async () 
   const description = await temporal.workflow.getHandle(workflow_id).describe();
   assert.is(await description.staticSummary(), `Checkup — Jane ${(await call(app, 'GET', `/api/dental/patient/${patient.id}`, { token })).body.patient.last_name} with Dr. Smith, 2031-12-15 10:00`);
   assert.equal(description.typedSearchAttributes.get({ name: 'DentistId', type: 'INT' } as never), dentist.id);
+  const withOffset = await call(app, 'POST', '/api/dental/appointments', {
+    token,
+    json: { patient_id: patient.id, dentist_id: dentist.id, appointment_date: '2031-12-16T04:00:00.000-05:00' },
+  });
+  assert.is(withOffset.body.appointment?.appointment_date, '2031-12-16T10:00:00+01:00', 'an offset is taken as given, shown in the practice zone');
 });
 
 booking('overlaps for the dentist or the patient are 409 with the conflicts; back-to-back is fine', async () => {
@@ -69,6 +74,9 @@ booking('unknown people, the past and closed hours are 422; nothing is written',
   const book = (json: Record<string, unknown>) => call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: patient.id, dentist_id: dentist.id, ...json } });
   assert.is((await book({ appointment_date: '2020-01-01T10:00' })).status, 422);
   assert.is((await book({ appointment_date: 'tomorrow-ish' })).status, 422);
+  for (const offCalendar of ['2031-02-30T10:00', '2031-02-30T10:00Z', '2031-06-02T24:00+02:00', '2031-06-02T10:00+24:00']) {
+    assert.is((await book({ appointment_date: offCalendar })).status, 422, offCalendar);
+  }
   assert.is((await book({ appointment_date: '2031-06-02T10:00', patient_id: 999999999 })).status, 422);
   assert.is((await book({ appointment_date: '2031-06-02T10:00', duration: 500 })).status, 422);
   const saturday = await book({ appointment_date: '2031-06-07T10:00' });

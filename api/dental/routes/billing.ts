@@ -20,7 +20,6 @@ const toothNumber = z
   .union([z.string(), z.number()])
   .transform((value) => String(value).toUpperCase())
   .refine((value) => /^([1-9]|[12]\d|3[0-2]|[A-T])$/.test(value), 'must be 1–32 (permanent) or A–T (primary teeth)');
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
 
 export function billingRoutes({ pool, config }: DentalAppDeps) {
   const requirePatient = async (id: number, field = 'patient_id') => {
@@ -39,7 +38,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
         name: z.string().trim().min(1).max(200),
         description: z.string().trim().max(5000).nullable().optional(),
         tooth_number: toothNumber.nullable().optional(),
-        treatment_date: date.optional(),
+        treatment_date: fields.date.optional(),
         cost: money('cost'),
       }),
       handler: async ({ body, event }) => {
@@ -82,7 +81,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
         name: z.string().trim().min(1).max(200).optional(),
         description: z.string().trim().max(5000).nullable().optional(),
         tooth_number: toothNumber.nullable().optional(),
-        treatment_date: date.optional(),
+        treatment_date: fields.date.optional(),
         cost: money('cost').optional(),
       }),
       handler: async ({ params, body }) => {

@@ -9,10 +9,7 @@ import type { DentalAppDeps } from '../app.js';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 const optionalText = (max: number) => text(max).nullable().optional();
-const dateOfBirth = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date')
+const dateOfBirth = fields.date
   .refine((value) => value <= new Date().toISOString().slice(0, 10), 'cannot be in the future')
   .refine((value) => value > '1880-01-01', 'is too far in the past');
 
