@@ -37,6 +37,13 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
+/**
+ * What a browser may render in place, on the API's origin, from a signed link anyone may be sent:
+ * media and plain text. HTML, SVG, XML and the rest are always downloads, or an uploaded page could
+ * run script as the API.
+ */
+const RENDERS_SAFELY_INLINE = /^(image\/(?!svg)|audio\/|video\/|text\/plain$|application\/pdf$)/;
+
 export function contentDisposition(fileName: string, inline = false): string {
   const fallback = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -55,7 +62,7 @@ export function blobResponse(event: H3Event, source: DownloadSource): Readable |
   headers.set('etag', etag);
   headers.set('last-modified', new Date(source.modifiedAt).toUTCString());
   headers.set('content-type', source.contentType);
-  headers.set('content-disposition', contentDisposition(source.fileName, source.inline));
+  headers.set('content-disposition', contentDisposition(source.fileName, source.inline && RENDERS_SAFELY_INLINE.test(source.contentType)));
   headers.set('cache-control', 'private, max-age=0, must-revalidate');
   headers.set('x-content-type-options', 'nosniff');
   const ifNoneMatch = event.req.headers.get('if-none-match');

@@ -29,6 +29,7 @@ export interface UploadedFile {
   name: string;
   /** Hex sha256 of the bytes, computed while they were written. */
   sha256: string;
+  /** The part's declared type as a bare lower-case `type/subtype`; null when absent or malformed. */
   clientMimeType: string | null;
 }
 
@@ -130,7 +131,7 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
       .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
       .map(({ field, file }): UploadedFile => {
         if (file.size > limits.maxFileSize) throw tooLarge(limits);
-        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: file.mimetype ?? null, sha256: String(file.hash) };
+        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: mediaType(file.mimetype), sha256: String(file.hash) };
       });
     const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
     return { fields: flatFields, files: received, discard };
@@ -262,4 +263,14 @@ function tooLarge(limits: UploadLimits): ApiError {
   return payloadTooLarge(`Each file may be at most ${limits.maxFileSize} bytes (${limits.maxFiles} files at most); nothing was kept`, {
     details: { max_file_size: limits.maxFileSize, max_files: limits.maxFiles },
   });
+}
+
+/**
+ * formidable hands over the part's Content-Type header as sent, NUL bytes and non-Latin-1 text
+ * included: stored as is, it failed the insert or every later download's header (500s). Parameters
+ * (`; charset=…`) are dropped; what is left must be a plain `type/subtype`.
+ */
+export function mediaType(declared: string | null | undefined): string | null {
+  const bare = declared?.split(';')[0]!.trim().toLowerCase();
+  return bare && /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,127}$/.test(bare) ? bare : null;
 }

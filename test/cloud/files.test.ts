@@ -104,6 +104,28 @@ files('rename and move a file; a taken name is 409 and another user’s folder i
   assert.is((await cloud.api('PATCH', `/api/cloud/file/${a.id}`, token, { folder_id: otherFolder.id })).status, 422);
 });
 
+files('a declared file type is kept only when well formed, and only media or plain text is shown inline', async () => {
+  const cloud = await startCloud();
+  const token = await tokenFor({ id: newUserId() });
+  // Part headers as some clients send them: a page, and a type with a NUL and non-Latin-1 text in it.
+  const send = async (fileName: string, declared: Buffer) => {
+    const body = Buffer.concat([
+      Buffer.from(`--b\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\ncontent-type: `),
+      declared,
+      Buffer.from('\r\n\r\n<script>alert(1)</script>\r\n--b--\r\n'),
+    ]);
+    const response = await fetch(`${cloud.base}/api/cloud/upload`, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'multipart/form-data; boundary=b' } });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const page = await send('page.html', Buffer.from('Text/HTML; charset=utf-8'));
+  const garbled = await send('garbled.html', Buffer.from('text/pl\u4e2d\u0000ain', 'utf8'));
+  assert.equal([page.status, garbled.status], [201, 201], JSON.stringify([page.body, garbled.body]));
+  for (const [uploaded, type] of [[page, 'text/html'], [garbled, 'application/octet-stream']] as const) {
+    const download = await cloud.api('GET', `/api/cloud/download/${uploaded.body.files[0].id}?inline=true`, token);
+    assert.equal([download.status, download.headers.get('content-type'), download.headers.get('content-disposition')?.split(';')[0]], [200, type, 'attachment']);
+  }
+});
+
 files('downloads: ranges, ETag/304, signed URLs that cannot be stretched, 401 without any credential', async () => {
   const cloud = await startCloud();
   const token = await tokenFor({ id: newUserId() });
