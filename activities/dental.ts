@@ -16,6 +16,7 @@ import {
   finishReminder,
   insertAppointment,
   type NewAppointment,
+  releaseDigest,
   updateAppointment,
 } from '../db/dental/appointments.js';
 import type { ActivityDeps } from './index.js';
@@ -39,9 +40,15 @@ export interface ReminderRequest {
   scheduledFor: string;
 }
 
+/** What a reminder's activity did: a retry or replay of a sent reminder does nothing. */
+export type ReminderOutcome = 'sent' | 'already_sent' | 'skipped';
+
 export function createDentalActivities({ pools, config }: ActivityDeps) {
   const db = pools.dental;
   const mailer = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : null;
+  // Patients and dentists read the practice's wall-clock time, not UTC.
+  const whenFormat = new Intl.DateTimeFormat('en-GB', { timeZone: config.PRACTICE_TIME_ZONE, dateStyle: 'full', timeStyle: 'short' });
+  const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: config.PRACTICE_TIME_ZONE, timeStyle: 'short' });
 
   function refuseIfLate(respondBy: number) {
     if (Date.now() > respondBy) throw ApplicationFailure.nonRetryable('The request expired before it could run', 'RequestExpired');
@@ -98,9 +105,14 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
       for (const agenda of agendas) {
         const channel = mailer && agenda.dentist_email ? 'email' : 'log';
         if (!(await claimDigest(db, { dentistId: agenda.dentist_id, day, count: agenda.appointments.length, channel }))) continue;
-        const lines = agenda.appointments.map((item) => `${item.at}  ${item.patient} (${item.type})`);
+        const lines = agenda.appointments.map((item) => `${timeFormat.format(new Date(item.at))}  ${item.patient} (${item.type})`);
         if (channel === 'email') {
-          await mailer!.sendMail({ from: config.SMTP_FROM, to: agenda.dentist_email!, subject: `Your appointments on ${day}`, text: lines.join('\n') });
+          try {
+            await mailer!.sendMail({ from: config.SMTP_FROM, to: agenda.dentist_email!, subject: `Your appointments on ${day}`, text: lines.join('\n') });
+          } catch (error) {
+            await releaseDigest(db, { dentistId: agenda.dentist_id, day });
+            throw error;
+          }
         } else {
           log.info('daily digest recorded (no SMTP_URL or no dentist email)', { dentistId: agenda.dentist_id, day, appointments: lines.length });
         }
@@ -110,18 +122,32 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
       return { day, dentists, appointments };
     },
 
-    /** At most once per appointment × offset × time: the reminders row is claimed before sending. */
-    async sendReminder(reminder: ReminderRequest): Promise<'sent' | 'already_sent'> {
+    /**
+     * At most once per appointment × offset × time: the reminders row is claimed before sending. It is
+     * skipped instead when, by the time it runs (a retry, a worker that was down), the appointment
+     * was cancelled, moved or has begun: the workflow's timer fired for the appointment as it was.
+     */
+    async sendReminder(reminder: ReminderRequest): Promise<ReminderOutcome> {
       const reminderId = await claimReminder(db, { ...reminder, channel: mailer ? 'email' : 'log' });
       if (reminderId === null) return 'already_sent';
       try {
+        const appointment = await findAppointment(db, reminder.appointmentId);
+        const startsAt = appointment ? Date.parse(appointment.appointment_date) : NaN;
+        const reason =
+          !appointment || !['scheduled', 'confirmed'].includes(appointment.status) ? `the appointment is ${appointment?.status ?? 'gone'}`
+          : startsAt !== Date.parse(reminder.scheduledFor) + reminder.offsetMinutes * 60_000 ? 'the appointment was moved'
+          : startsAt <= Date.now() ? 'the appointment has begun'
+          : null;
+        if (reason) {
+          await finishReminder(db, reminderId, { status: 'skipped', error: reason });
+          return 'skipped';
+        }
         if (mailer) {
-          const appointment = await findAppointment(db, reminder.appointmentId);
           await mailer.sendMail({
             from: config.SMTP_FROM,
             to: await findPatientEmail(db, reminder.appointmentId),
             subject: 'Your dental appointment',
-            text: `This is a reminder of your appointment on ${appointment?.appointment_date}.`,
+            text: `This is a reminder of your appointment on ${whenFormat.format(startsAt)}.`,
           });
         } else {
           log.info('reminder recorded (no SMTP_URL configured)', { ...reminder });

@@ -178,8 +178,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     }
     if (await condition(() => changed, due.dueAt - Date.now())) continue; // rescheduled or status changed: recompute
     handled.add(`${due.offsetMinutes}@${current.appointment_date}`);
-    await sendReminder({ appointmentId: input.appointmentId, offsetMinutes: due.offsetMinutes, scheduledFor: new Date(due.dueAt).toISOString() });
-    remindersSent++;
+    const outcome = await sendReminder({ appointmentId: input.appointmentId, offsetMinutes: due.offsetMinutes, scheduledFor: new Date(due.dueAt).toISOString() });
+    if (outcome !== 'skipped') remindersSent++;
   }
   // Let an Update that is still running finish before the workflow completes.
   await condition(() => true);

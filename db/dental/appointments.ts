@@ -123,17 +123,20 @@ export async function listAppointments(
   return { appointments, total };
 }
 
-/** Claims the reminder row; null when this reminder was already sent (a retry, a replay). */
+/**
+ * Claims the reminder row; null when this reminder was already sent or skipped (a retry, a replay).
+ * A failed attempt is claimed again: its retry must still send.
+ */
 export function claimReminder(db: CommonQueryMethods, reminder: { appointmentId: number; offsetMinutes: number; scheduledFor: string; channel: 'email' | 'log' }) {
   return db.maybeOneFirst(sql.type(idRow)`
     insert into reminders (appointment_id, offset_minutes, scheduled_for, channel, status)
     values (${reminder.appointmentId}, ${reminder.offsetMinutes}, ${reminder.scheduledFor}, ${reminder.channel}, 'sending')
     on conflict (appointment_id, offset_minutes, scheduled_for) do update set status = reminders.status
-      where reminders.status = 'sending'
+      where reminders.status in ('sending', 'failed')
     returning id`);
 }
 
-export async function finishReminder(db: CommonQueryMethods, id: number, outcome: { status: 'sent' | 'failed'; error?: string }) {
+export async function finishReminder(db: CommonQueryMethods, id: number, outcome: { status: 'sent' | 'failed' | 'skipped'; error?: string }) {
   await db.query(sql.unsafe`
     update reminders set status = ${outcome.status}, sent_at = case when ${outcome.status} = 'sent' then now() end, error = ${outcome.error ?? null}
     where id = ${id}`);
@@ -162,6 +165,11 @@ export function appointmentsOfDay(db: CommonQueryMethods, day: string, timeZone:
       and a.appointment_date >= (${day}::date::timestamp at time zone ${timeZone})
       and a.appointment_date < ((${day}::date + 1)::timestamp at time zone ${timeZone})
     group by d.id`);
+}
+
+/** Gives a claimed digest back after its mail failed, so the activity's retry sends it. */
+export async function releaseDigest(db: CommonQueryMethods, digest: { dentistId: number; day: string }) {
+  await db.query(sql.unsafe`delete from dentist_digests where dentist_id = ${digest.dentistId} and digest_date = ${digest.day}::date`);
 }
 
 /** Claims a dentist's digest of a day; false when it was already sent. */
