@@ -9,6 +9,7 @@ import {
   appointmentsOfDay,
   claimDigest,
   type AppointmentStatus,
+  changeStatus,
   claimReminder,
   findAppointment,
   findOverlaps,
@@ -90,10 +91,16 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
       }
     },
 
-    async setAppointmentStatus(appointmentId: number, status: AppointmentStatus): Promise<Appointment> {
-      const updated = await updateAppointment(db, appointmentId, { status });
-      if (!updated) throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
-      return updated;
+    /**
+     * `from` is the status the workflow's handler saw: two changes accepted together (a cancel and a
+     * check-in) cannot both land, the second finds the first's status and is refused.
+     */
+    async setAppointmentStatus(appointmentId: number, status: AppointmentStatus, from?: AppointmentStatus): Promise<Appointment> {
+      const updated = from ? await changeStatus(db, appointmentId, from, status) : await updateAppointment(db, appointmentId, { status });
+      if (updated) return updated;
+      const current = await findAppointment(db, appointmentId);
+      if (!current) throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
+      throw ApplicationFailure.create({ type: 'IllegalTransition', message: `This appointment became ${current.status} meanwhile; it cannot become ${status}`, nonRetryable: true });
     },
 
     /** Tomorrow's appointments to each dentist who has any (practice time zone), once per dentist and day. */

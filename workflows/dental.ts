@@ -3,6 +3,7 @@
 // workflow owns the appointment's reminders (durable timers) and its changes until it is over.
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   defineQuery,
@@ -130,7 +131,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     setStatusUpdate,
     async (status: AppointmentStatus): Promise<Appointment> => {
       try {
-        return adopt(await setAppointmentStatus(input.appointmentId, status));
+        return adopt(await setAppointmentStatus(input.appointmentId, status, appointment!.status));
       } catch (error) {
         return asUpdateFailure(error);
       }
@@ -182,7 +183,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     if (outcome !== 'skipped') remindersSent++;
   }
   // Let an Update that is still running finish before the workflow completes.
-  await condition(() => true);
+  await condition(allHandlersFinished);
   return { appointment, nextReminder: null, remindersSent, outcome: 'over' };
 }
 

@@ -13,6 +13,16 @@ import { withinDeadline } from '../shared/temporal-calls.js';
 
 export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
 
+/**
+ * The appointment's workflow has ended: an hour after the appointment, with no reminder left to send
+ * (or stopped by operations staff). It can no longer be moved; its status can still be recorded.
+ */
+export class AppointmentWorkflowEnded extends ApiError {
+  constructor() {
+    super(409, 'appointment_over', 'This appointment is over and can no longer be moved; book a new appointment instead');
+  }
+}
+
 export function createAppointmentWorkflowClient(client: Client, config: Config) {
   const timeoutMs = config.TEMPORAL_REQUEST_TIMEOUT_MS;
 
@@ -70,6 +80,6 @@ function toApiError(error: unknown): unknown {
     if (failure.type === 'NotFound') return notFound(failure.message);
     if (failure.type === 'RequestExpired') return serviceUnavailable('The booking service was too slow to answer; nothing was booked');
   }
-  if ((error as { name?: string } | null)?.name === 'WorkflowNotFoundError') return notFound('No such appointment');
+  if ((error as { name?: string } | null)?.name === 'WorkflowNotFoundError') return new AppointmentWorkflowEnded();
   return error;
 }

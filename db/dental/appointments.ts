@@ -100,6 +100,12 @@ export function updateAppointment(
     returning ${COLUMNS}`);
 }
 
+/** Moves an appointment from `from` to `to`; null when it is not (or no longer) `from`. */
+export function changeStatus(db: CommonQueryMethods, id: number, from: AppointmentStatus, to: AppointmentStatus) {
+  return db.maybeOne(sql.type(appointmentRow)`
+    update appointments set status = ${to}, updated_at = now() where id = ${id} and status = ${from} returning ${COLUMNS}`);
+}
+
 export function findAppointment(db: CommonQueryMethods, id: number) {
   return db.maybeOne(sql.type(appointmentRow)`select ${COLUMNS} from appointments where id = ${id}`);
 }

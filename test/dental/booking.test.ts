@@ -104,6 +104,10 @@ booking('reschedule is re-checked; statuses move only forward; cancelling frees 
 
   const illegal = await call(app, 'PUT', `/api/dental/appointment/${first.id}`, { token, json: { status: 'completed' } });
   assert.equal([illegal.status, illegal.body.error], [409, 'illegal_transition']);
+  const halfLegal = await call(app, 'PUT', `/api/dental/appointment/${first.id}`, { token, json: { appointment_date: slot.replace(/T14:00$/, 'T17:00'), status: 'completed', notes: 'x' } });
+  assert.equal([halfLegal.status, halfLegal.body.error], [409, 'illegal_transition']);
+  const untouched = (await call(app, 'GET', `/api/dental/appointment/${first.id}`, { token })).body.appointment;
+  assert.equal([untouched.appointment_date, untouched.notes], [first.appointment_date, first.notes], 'a refused change moved nothing');
   assert.is((await call(app, 'PUT', `/api/dental/appointment/${first.id}`, { token, json: { status: 'confirmed' } })).body.appointment.status, 'confirmed');
   const cancelled = await call(app, 'DELETE', `/api/dental/appointment/${first.id}`, { token });
   assert.equal([cancelled.status, cancelled.body.appointment.status], [200, 'cancelled']);
@@ -111,6 +115,34 @@ booking('reschedule is re-checked; statuses move only forward; cancelling frees 
   const retaken = await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: bob.id, dentist_id: dentist.id, appointment_date: slot } });
   assert.is(retaken.status, 201, 'the freed slot can be booked again');
   assert.is((await call(app, 'DELETE', '/api/dental/appointment/999999999', { token })).status, 404);
+});
+
+booking('two status changes at once: one lands, the other is refused', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const booked = (await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: (await newPatient(app, token)).id, dentist_id: (await newDentist(app, token)).id, appointment_date: futureSlot(8) } })).body.appointment;
+  const [cancel, checkIn] = await Promise.all([
+    call(app, 'DELETE', `/api/dental/appointment/${booked.id}`, { token }),
+    call(app, 'PUT', `/api/dental/appointment/${booked.id}`, { token, json: { status: 'checked_in' } }),
+  ]);
+  assert.equal([cancel.status, checkIn.status].sort(), [200, 409]);
+  const winner = cancel.status === 200 ? 'cancelled' : 'checked_in';
+  assert.is((await call(app, 'GET', `/api/dental/appointment/${booked.id}`, { token })).body.appointment.status, winner);
+});
+
+booking('once its workflow has ended an appointment cannot move, but its status can still be recorded', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const booked = await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: (await newPatient(app, token)).id, dentist_id: (await newDentist(app, token)).id, appointment_date: futureSlot(7) } });
+  const { temporal } = await getStack();
+  // What an hour after the appointment looks like to the API: the workflow is closed, the row still open.
+  await temporal.workflow.getHandle(booked.body.workflow_id).terminate('test: the appointment is over');
+  const id = booked.body.appointment.id;
+  const move = await call(app, 'PUT', `/api/dental/appointment/${id}`, { token, json: { duration: 60 } });
+  assert.equal([move.status, move.body.error], [409, 'appointment_over']);
+  const noShow = await call(app, 'PUT', `/api/dental/appointment/${id}`, { token, json: { status: 'no_show' } });
+  assert.equal([noShow.status, noShow.body.appointment?.status], [200, 'no_show'], noShow.text);
+  assert.is((await call(app, 'DELETE', `/api/dental/appointment/${id}`, { token })).status, 409, 'no-show is final');
 });
 
 booking('reminders go out once at their offset, are skipped when already past, and stop on cancel', async () => {

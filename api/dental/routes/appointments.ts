@@ -1,7 +1,18 @@
 // Appointments. Every change that can collide with another booking goes through the appointment's
 // workflow, which writes it; PostgreSQL's exclusion constraints make double booking impossible.
 import { z } from 'zod';
-import { type Appointment, APPOINTMENT_STATUSES, appointmentRow, findAppointment, listAppointments, listReminders, nextAppointmentId, updateAppointment } from '../../../db/dental/appointments.js';
+import {
+  type Appointment,
+  APPOINTMENT_STATUSES,
+  type AppointmentStatus,
+  appointmentRow,
+  changeStatus,
+  findAppointment,
+  listAppointments,
+  listReminders,
+  nextAppointmentId,
+  updateAppointment,
+} from '../../../db/dental/appointments.js';
 import { findDentist } from '../../../db/dental/dentists.js';
 import { findPatient } from '../../../db/dental/patients.js';
 import { STATUS_TRANSITIONS } from '../../../workflows/dental.js';
@@ -10,7 +21,7 @@ import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
-import { appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
+import { AppointmentWorkflowEnded, appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
 import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
 
 const idParams = z.object({ id: fields.id });
@@ -47,6 +58,28 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       throw new ApiError(409, 'illegal_transition', `This appointment is ${appointment.status}; it cannot ${wanted}`);
     }
   };
+  const requireTransition = (appointment: Appointment, status: AppointmentStatus) => {
+    requireOpen(appointment, `become ${status}`);
+    if (!STATUS_TRANSITIONS[appointment.status].includes(status)) {
+      throw new ApiError(409, 'illegal_transition', `An appointment cannot go from ${appointment.status} to ${status}`);
+    }
+  };
+
+  /**
+   * Through the appointment's workflow, which stops or keeps its reminders. Once that workflow has
+   * ended there is nothing left to remind of, and the status (completed, no-show, …) is recorded in
+   * the database directly, only if nobody changed it meanwhile.
+   */
+  async function setStatus(appointment: Appointment, status: AppointmentStatus): Promise<Appointment> {
+    try {
+      return await workflows.setStatus(appointment.id, status);
+    } catch (error) {
+      if (!(error instanceof AppointmentWorkflowEnded)) throw error;
+      const changed = await changeStatus(pool, appointment.id, appointment.status, status);
+      if (!changed) throw new ApiError(409, 'illegal_transition', 'This appointment was changed meanwhile; read it again');
+      return changed;
+    }
+  }
 
   /** Rules the database cannot know: who exists and is active, and the dentist's hours. */
   async function checkBookable(patientId: number, dentistId: number, startsAt: Date, minutes: number) {
@@ -178,17 +211,18 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       handler: async ({ params, body }) => {
         let appointment = await findAppointment(pool, params.id);
         if (!appointment) throw notFound('No such appointment');
-        if (body.appointment_date !== undefined || body.duration !== undefined || body.dentist_id !== undefined) {
-          requireOpen(appointment, 'be rescheduled');
+        const reschedule = body.appointment_date !== undefined || body.duration !== undefined || body.dentist_id !== undefined;
+        const newStatus = body.status !== undefined && body.status !== appointment.status ? body.status : undefined;
+        // Every refusal before the first write, so a refused request changes nothing.
+        if (reschedule) requireOpen(appointment, 'be rescheduled');
+        if (newStatus) requireTransition(appointment, newStatus);
+        if (reschedule) {
           const startsAt = body.appointment_date ? readTime(body.appointment_date) : new Date(appointment.appointment_date);
           const minutes = body.duration ?? appointment.duration;
           await checkBookable(appointment.patient_id, body.dentist_id ?? appointment.dentist_id, startsAt, minutes);
           appointment = await workflows.reschedule(params.id, { startsAt: startsAt.toISOString(), duration: minutes, dentistId: body.dentist_id });
         }
-        if (body.status !== undefined && body.status !== appointment.status) {
-          requireOpen(appointment, `become ${body.status}`);
-          appointment = await workflows.setStatus(params.id, body.status);
-        }
+        if (newStatus) appointment = await setStatus(appointment, newStatus);
         if (body.appointment_type !== undefined || body.reason !== undefined || body.notes !== undefined) {
           appointment = (await updateAppointment(pool, params.id, { appointmentType: body.appointment_type, reason: body.reason, notes: body.notes }))!;
         }
@@ -205,8 +239,8 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       handler: async ({ params }) => {
         const current = await findAppointment(pool, params.id);
         if (!current) throw notFound('No such appointment');
-        requireOpen(current, 'be cancelled');
-        const appointment = await workflows.setStatus(params.id, 'cancelled');
+        requireTransition(current, 'cancelled');
+        const appointment = await setStatus(current, 'cancelled');
         return { message: 'Appointment cancelled successfully', appointment: present(appointment) };
       },
     }),
