@@ -123,13 +123,20 @@ export function passwordRetryAfter(db: CommonQueryMethods, id: number, limit: nu
     from share_links where id = ${id}`);
 }
 
-/** Counts a wrong password; a failure after a quiet window starts a new count. */
-export async function recordPasswordFailure(db: CommonQueryMethods, id: number, windowSeconds: number): Promise<void> {
-  await db.query(sql.unsafe`
+/**
+ * Takes one password attempt for the link, counted before the password is checked; false once
+ * `limit` were taken within the window (a quiet window starts a new count). One statement, so guesses
+ * sent in parallel queue on the row and cannot all pass a check made before any of them was counted.
+ * A right password gives the count back (clearPasswordFailures).
+ */
+export async function takePasswordAttempt(db: CommonQueryMethods, id: number, limit: number, windowSeconds: number): Promise<boolean> {
+  const taken = await db.maybeOneFirst(sql.type(idRow)`
     update share_links set
       password_failures = case when password_failed_at > now() - make_interval(secs => ${windowSeconds}) then password_failures + 1 else 1 end,
       password_failed_at = now()
-    where id = ${id}`);
+    where id = ${id} and not (password_failures >= ${limit} and password_failed_at > now() - make_interval(secs => ${windowSeconds}))
+    returning id`);
+  return taken !== null;
 }
 
 export async function clearPasswordFailures(db: CommonQueryMethods, id: number): Promise<void> {

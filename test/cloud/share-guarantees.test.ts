@@ -62,6 +62,12 @@ guarantees('password links: header or form post; wrong guesses are throttled per
   assert.is(throttled.status, 429, 'even the right password waits once guessing was throttled');
   assert.ok(Number(throttled.headers.get('retry-after')) > 0);
   assert.is((await open(link, { 'x-share-password': 'guess 6' })).status, 429);
+
+  // Guesses sent all at once get no more tries than guesses sent one by one.
+  const fresh = await share({ expires_in: 3600, password: 'correct horse' });
+  const burst = await Promise.all(Array.from({ length: 30 }, (_, index) => open(fresh, { 'x-share-password': `burst ${index}` })));
+  const statuses = burst.map((answer) => answer.status);
+  assert.equal([statuses.filter((status) => status === 403).length, statuses.filter((status) => status === 429).length], [5, 25], statuses.join(','));
 });
 
 guarantees('a link’s workflow is findable: owner and expiry as search attributes, a summary', async () => {

@@ -16,8 +16,8 @@ import {
   insertShare,
   listShares,
   passwordRetryAfter,
-  recordPasswordFailure,
   setShareState,
+  takePasswordAttempt,
   type SharedVersion,
 } from '../../../db/cloud/shares.js';
 import { blobResponse } from '../../shared/downloads.js';
@@ -84,12 +84,11 @@ export function shareRoutes(deps: CloudAppDeps) {
     if (link.max_downloads !== null && link.download_count >= link.max_downloads) throw gone('download_limit', 'This link has reached its download limit');
     if (link.password_hash) {
       if (!password) throw new ApiError(401, 'password_required', 'This link needs its password (X-Share-Password header, or a form post with password)');
-      const wait = await passwordRetryAfter(pool, link.id, PASSWORD_ATTEMPTS, PASSWORD_WINDOW_SECONDS);
-      if (wait > 0) throw tooManyRequests(wait, 'Too many wrong passwords for this link; try again later');
-      if (!(await passwordMatches(password, link.password_hash))) {
-        await recordPasswordFailure(pool, link.id, PASSWORD_WINDOW_SECONDS);
-        throw new ApiError(403, 'wrong_password', 'The password is not correct');
+      if (!(await takePasswordAttempt(pool, link.id, PASSWORD_ATTEMPTS, PASSWORD_WINDOW_SECONDS))) {
+        const wait = await passwordRetryAfter(pool, link.id, PASSWORD_ATTEMPTS, PASSWORD_WINDOW_SECONDS);
+        throw tooManyRequests(Math.max(wait, 1), 'Too many wrong passwords for this link; try again later');
       }
+      if (!(await passwordMatches(password, link.password_hash))) throw new ApiError(403, 'wrong_password', 'The password is not correct');
       await clearPasswordFailures(pool, link.id);
     }
     if (link.storage_key === null || link.file_name === null) throw gone('link_expired', 'The shared file no longer exists');
