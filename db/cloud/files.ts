@@ -145,12 +145,13 @@ export async function deleteCloudFile(transaction: CommonQueryMethods, id: numbe
 }
 
 /** Renames and/or moves a file (`folderId` null → the root); the caller checked ownership. */
-export function updateCloudFile(db: CommonQueryMethods, id: number, changes: { name?: string; folderId?: number | null }) {
-  return db.one(sql.type(cloudFileRow)`
+/** Renames or moves one of the owner's files; null when it is gone (deleted since it was read). */
+export function updateCloudFile(db: CommonQueryMethods, id: number, ownerId: number, changes: { name?: string; folderId?: number | null }) {
+  return db.maybeOne(sql.type(cloudFileRow)`
     update cloud_files set
       name = coalesce(${changes.name ?? null}, name),
       folder_id = case when ${changes.folderId !== undefined} then ${changes.folderId ?? null}::bigint else folder_id end,
       updated_at = now()
-    where id = ${id}
+    where id = ${id} and owner_id = ${ownerId} and deleted_at is null
     returning ${COLUMNS}`);
 }

@@ -68,13 +68,14 @@ export async function isSelfOrDescendant(db: CommonQueryMethods, folder: number,
     select exists (select 1 from down where id = ${candidate}) as inside`);
 }
 
-export function updateFolder(db: CommonQueryMethods, id: number, changes: { name?: string; parentId?: number | null }) {
-  return db.one(sql.type(folderRow)`
+/** Renames or moves one of the owner's folders; null when it is gone (deleted since it was read). */
+export function updateFolder(db: CommonQueryMethods, id: number, ownerId: number, changes: { name?: string; parentId?: number | null }) {
+  return db.maybeOne(sql.type(folderRow)`
     update folders set
       name = coalesce(${changes.name ?? null}, name),
       parent_id = case when ${changes.parentId !== undefined} then ${changes.parentId ?? null}::bigint else parent_id end,
       updated_at = now()
-    where id = ${id}
+    where id = ${id} and owner_id = ${ownerId} and deleted_at is null
     returning ${COLUMNS}`);
 }
 

@@ -11,7 +11,8 @@ import { tokenFor } from '../support/http.js';
 import { removeUnreferencedBlobs } from '../../api/cloud/blob-cleanup.js';
 import { createLocalBlobStore } from '../../api/shared/storage.js';
 import { sweepStorage } from '../../api/shared/storage-sweep.js';
-import { reserveQuota } from '../../db/cloud/files.js';
+import { reserveQuota, updateCloudFile } from '../../db/cloud/files.js';
+import { updateFolder } from '../../db/cloud/folders.js';
 import { getStack } from '../support/stack.js';
 import { newUserId, startCloud } from './client.js';
 
@@ -102,6 +103,14 @@ files('rename and move a file; a taken name is 409 and another user’s folder i
   assert.equal([back.status, back.body.file.folder_id], [200, null]);
   const otherFolder = (await cloud.api('POST', '/api/cloud/folders', await tokenFor({ id: newUserId() }), { name: 'Theirs' })).body.folder;
   assert.is((await cloud.api('PATCH', `/api/cloud/file/${a.id}`, token, { folder_id: otherFolder.id })).status, 422);
+
+  // A rename that lost the race with a delete (checked before, written after) finds nothing to change: 404, not 500.
+  const { pools } = await getStack();
+  assert.is((await cloud.api('DELETE', `/api/cloud/file/${b.id}`, token)).status, 200);
+  assert.is(await updateCloudFile(pools.cloud, b.id, folder.owner_id, { name: 'late.txt' }), null);
+  assert.is((await cloud.api('DELETE', `/api/cloud/folder/${folder.id}`, token)).status, 202, 'hidden at once, purged by its workflow');
+  assert.is(await updateFolder(pools.cloud, folder.id, folder.owner_id, { name: 'Late' }), null);
+  assert.is(await updateFolder(pools.cloud, otherFolder.id, folder.owner_id, { name: 'Mine now' }), null, 'another owner’s folder');
 });
 
 files('a declared file type is kept only when well formed, and only media or plain text is shown inline', async () => {

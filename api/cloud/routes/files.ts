@@ -260,7 +260,8 @@ export function fileRoutes(deps: CloudAppDeps) {
         if (!file) throw notFound('No such file');
         if (body.folder_id !== undefined) await folderOrRefuse(user.id, body.folder_id);
         try {
-          const updated = await updateCloudFile(pool, file.id, { name: body.name, folderId: body.folder_id });
+          const updated = await updateCloudFile(pool, file.id, user.id, { name: body.name, folderId: body.folder_id });
+          if (!updated) throw notFound('No such file');
           return { message: 'File updated successfully', file: present(updated) };
         } catch (error) {
           if (error instanceof UniqueIntegrityConstraintViolationError) throw conflict('That folder already has a file with this name', { details: { field: 'name' } });

@@ -105,8 +105,9 @@ export function folderRoutes(deps: CloudAppDeps) {
               throw conflict('A folder cannot move into itself or one of its subfolders', { details: { reason: 'cycle' } });
             }
           }
-          return updateFolder(transaction, params.id, { name: body.name, parentId: body.parent_id }).catch(nameTaken);
+          return updateFolder(transaction, params.id, user.id, { name: body.name, parentId: body.parent_id }).catch(nameTaken);
         });
+        if (!folder) throw notFound('No such folder');
         return { message: 'Folder updated successfully', folder };
       },
     }),
