@@ -119,10 +119,6 @@ export async function recordIndexResult(
       checksum = ${result.checksum},
       metadata = ${sql.jsonb(JSON.parse(JSON.stringify(result.metadata)))},
       thumbnail_key = ${result.thumbnailKey},
-      search = setweight(to_tsvector('simple', regexp_replace(original_name, '[._-]+', ' ', 'g')), 'A')
-            || setweight(to_tsvector('simple', description), 'B')
-            || setweight(to_tsvector('simple', array_to_string(tags, ' ')), 'B')
-            || setweight(jsonb_to_tsvector('simple', ${sql.jsonb(JSON.parse(JSON.stringify(result.metadata)))}, '["string", "numeric"]'), 'C'),
       status = 'indexed', indexed_at = now(), failure_reason = null, updated_at = now()
     where id = ${id}`);
 }

@@ -88,6 +88,16 @@ media('an image is stored, indexed by its workflow (checksum, dimensions, thumbn
   assert.is(tampered.status, 403);
   const found = await get(url, '/api/media/files?q=front&type=images', token);
   assert.ok(found.body.files.some((listed: { id: number }) => listed.id === file.id), 'full-text search finds it');
+
+  // Search follows an edit: the new words find the file, the replaced ones no longer do.
+  const edited = await fetch(`${url}/api/media/file/${file.id}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ description: 'Bleaching result', tags: ['whitening'] }),
+  });
+  assert.is(edited.status, 200);
+  const ids = async (query: string) => (await get(url, `/api/media/files?q=${query}`, token)).body.files.map((listed: { id: number }) => listed.id);
+  assert.equal([await ids('bleaching'), await ids('whitening'), await ids('xray')], [[file.id], [file.id], []]);
 });
 
 media('several files in one upload; EXIF is read; the library pages, filters, searches and sorts', async () => {
