@@ -36,29 +36,45 @@ export function insertTreatment(db: CommonQueryMethods, input: Required<Pick<Tre
     returning ${TREATMENT_COLUMNS}`);
 }
 
+/**
+ * A treatment's payment status from its cost and everything paid towards it, read when the statement
+ * runs. Callers lock the treatment first: a sum taken in one statement with the payment it records
+ * misses a payment made at the same moment (two halves paid at once left it 'partial').
+ */
+const PAYMENT_STATUS = sql.fragment`(
+  select case when coalesce(sum(p.amount), 0) = 0 then 'unpaid' when sum(p.amount) < treatments.cost then 'partial' else 'paid' end
+  from payments p where p.treatment_id = treatments.id)`;
+
+const lockTreatment = (db: CommonQueryMethods, id: number) =>
+  db.maybeOneFirst(sql.type(z.object({ patient_id: z.number() }))`select patient_id from treatments where id = ${id} for update`);
+
 /** Changing the cost re-derives the payment status from what was paid. */
 export function updateTreatment(db: CommonQueryMethods, id: number, input: TreatmentInput) {
-  return db.maybeOne(sql.type(treatmentRow)`
-    with paid as (select coalesce(sum(amount), 0) as total from payments where treatment_id = ${id})
-    update treatments t set
-      name = coalesce(${input.name ?? null}, t.name),
-      description = case when ${input.description !== undefined} then ${input.description ?? null} else t.description end,
-      tooth_number = case when ${input.toothNumber !== undefined} then ${input.toothNumber ?? null} else t.tooth_number end,
-      treatment_date = coalesce(${input.treatmentDate ?? null}::date, t.treatment_date),
-      cost = coalesce(${input.cost ?? null}::numeric, t.cost),
-      payment_status = case when paid.total = 0 then 'unpaid'
-                            when paid.total < coalesce(${input.cost ?? null}::numeric, t.cost) then 'partial' else 'paid' end,
-      updated_at = now()
-    from paid
-    where t.id = ${id}
-    returning ${sql.join(['id', 'patient_id', 'appointment_id', 'name', 'description', 'tooth_number', 'treatment_date', 'cost', 'payment_status', 'created_at', 'updated_at'].map((c) => sql.identifier(['t', c])), sql.fragment`, `)}`);
+  return db.transaction(async (transaction) => {
+    if ((await lockTreatment(transaction, id)) === null) return null;
+    await transaction.query(sql.unsafe`
+      update treatments set
+        name = coalesce(${input.name ?? null}, name),
+        description = case when ${input.description !== undefined} then ${input.description ?? null} else description end,
+        tooth_number = case when ${input.toothNumber !== undefined} then ${input.toothNumber ?? null} else tooth_number end,
+        treatment_date = coalesce(${input.treatmentDate ?? null}::date, treatment_date),
+        cost = coalesce(${input.cost ?? null}::numeric, cost),
+        updated_at = now()
+      where id = ${id}`);
+    // A second statement: the status must see the new cost.
+    return transaction.one(sql.type(treatmentRow)`update treatments set payment_status = ${PAYMENT_STATUS} where id = ${id} returning ${TREATMENT_COLUMNS}`);
+  });
 }
 
-export function listTreatments(db: CommonQueryMethods, patientId?: number) {
-  return db.any(sql.type(treatmentRow)`
-    select ${TREATMENT_COLUMNS} from treatments
-    ${patientId ? sql.fragment`where patient_id = ${patientId}` : sql.fragment``}
-    order by treatment_date desc, id desc limit 500`);
+/** One page of treatments, newest first, of one patient or of everyone. */
+export async function listTreatments(db: CommonQueryMethods, filter: { patientId?: number; page: number; perPage: number }) {
+  const where = filter.patientId ? sql.fragment`where patient_id = ${filter.patientId}` : sql.fragment``;
+  const [treatments, total] = await Promise.all([
+    db.any(sql.type(treatmentRow)`select ${TREATMENT_COLUMNS} from treatments ${where}
+      order by treatment_date desc, id desc limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
+    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from treatments ${where}`),
+  ]);
+  return { treatments, total };
 }
 
 export const paymentRow = z.object({
@@ -70,21 +86,22 @@ export const paymentRow = z.object({
   paid_at: z.string(),
 });
 
-/** Records a payment and re-derives its treatment's payment status, in one statement. */
+/**
+ * Records a payment and re-derives its treatment's payment status, the treatment locked meanwhile.
+ * Null when the treatment is not this patient's.
+ */
 export function insertPayment(db: CommonQueryMethods, payment: { patientId: number; treatmentId: number | null; amount: string; method: string }) {
-  return db.one(sql.type(paymentRow)`
-    with paid as (
+  return db.transaction(async (transaction) => {
+    if (payment.treatmentId !== null && (await lockTreatment(transaction, payment.treatmentId)) !== payment.patientId) return null;
+    const paid = await transaction.one(sql.type(paymentRow)`
       insert into payments (patient_id, treatment_id, amount, method)
       values (${payment.patientId}, ${payment.treatmentId}, ${payment.amount}::numeric, ${payment.method})
-      returning id, patient_id, treatment_id, amount, method, paid_at
-    ), totals as (
-      select t.id, t.cost, coalesce((select sum(amount) from payments where treatment_id = t.id), 0) + paid.amount as total
-      from treatments t join paid on paid.treatment_id = t.id
-    ), status as (
-      update treatments t set payment_status = case when totals.total >= totals.cost then 'paid' else 'partial' end, updated_at = now()
-      from totals where t.id = totals.id
-    )
-    select id, patient_id, treatment_id, amount, method, paid_at from paid`);
+      returning id, patient_id, treatment_id, amount, method, paid_at`);
+    if (payment.treatmentId !== null) {
+      await transaction.query(sql.unsafe`update treatments set payment_status = ${PAYMENT_STATUS}, updated_at = now() where id = ${payment.treatmentId}`);
+    }
+    return paid;
+  });
 }
 
 export const ledgerEntry = z.object({
@@ -127,7 +144,9 @@ export const statsRow = z.object({
 export function practiceStats(db: CommonQueryMethods, timeZone: string) {
   return db.one(sql.type(statsRow)`
     with bounds as (
+      -- The day's end is the next local midnight: 23 or 25 hours away on the days clocks change.
       select (date_trunc('day', now() at time zone ${timeZone}) at time zone ${timeZone}) as day_start,
+             ((date_trunc('day', now() at time zone ${timeZone}) + interval '1 day') at time zone ${timeZone}) as day_end,
              (date_trunc('month', now() at time zone ${timeZone}) at time zone ${timeZone}) as month_start
     )
     select
@@ -135,12 +154,15 @@ export function practiceStats(db: CommonQueryMethods, timeZone: string) {
       (select count(*)::int from patients where is_active) as patients_active,
       (select count(*)::int from dentists where is_active) as dentists_active,
       (select count(*)::int from appointments, bounds
-        where appointment_date >= day_start and appointment_date < day_start + interval '1 day' and status <> 'cancelled') as appointments_today,
+        where appointment_date >= day_start and appointment_date < day_end and status <> 'cancelled') as appointments_today,
       (select count(*)::int from appointments where appointment_date >= now() and status in ('scheduled', 'confirmed')) as appointments_upcoming,
       (select coalesce(jsonb_object_agg(status, n), '{}'::jsonb) from (select status, count(*)::int as n from appointments group by status) s) as appointments_by_status,
       (select case when count(*) filter (where status in ('completed', 'no_show')) = 0 then null
                    else round(count(*) filter (where status = 'no_show')::numeric / count(*) filter (where status in ('completed', 'no_show')), 4)::text end
          from appointments) as no_show_rate,
       (select coalesce(sum(amount), 0)::numeric(12, 2)::text from payments, bounds where paid_at >= month_start) as revenue_this_month,
-      (select ((select coalesce(sum(cost), 0) from treatments) - (select coalesce(sum(amount), 0) from payments))::numeric(12, 2)::text) as outstanding_balance`);
+      -- What patients owe: one patient's credit does not cancel another's debt.
+      (select coalesce(sum(greatest(owed, 0)), 0)::numeric(12, 2)::text from (
+         select sum(delta) as owed from (select patient_id, cost as delta from treatments union all select patient_id, -amount from payments) entries
+         group by patient_id) balances) as outstanding_balance`);
 }

@@ -36,6 +36,29 @@ billing('payments settle treatments exactly and the ledger keeps a running balan
   assert.is(ledger.body.balance, '0.20');
 });
 
+billing('two payments at once both count; a new cost re-derives the status; treatments page', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const patient = await newPatient(app, token);
+  const treat = async (name: string, cost: string) =>
+    (await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name, cost } })).body.treatment as { id: number };
+  const implant = await treat('Implant', '100.00');
+  const halves = await Promise.all([1, 2].map(() => call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, treatment_id: implant.id, amount: '50', method: 'card' } })));
+  assert.equal(halves.map((answer) => answer.status), [201, 201]);
+  const statusOf = async () => (await call(app, 'GET', `/api/dental/treatments?patient_id=${patient.id}`, { token })).body.treatments.find((t: { id: number }) => t.id === implant.id).payment_status;
+  assert.is(await statusOf(), 'paid', 'each payment saw the other');
+  const dearer = await call(app, 'PUT', `/api/dental/treatment/${implant.id}`, { token, json: { cost: '150.00' } });
+  assert.equal([dearer.body.treatment.cost, dearer.body.treatment.payment_status], ['150.00', 'partial']);
+
+  await treat('Check', '10');
+  await treat('Polish', '20');
+  const page = (await call(app, 'GET', `/api/dental/treatments?patient_id=${patient.id}&per_page=2&page=2`, { token })).body;
+  assert.equal([page.treatments.length, page.total, page.page, page.per_page, page.pages], [1, 3, 2, 2, 2]);
+  const other = await newPatient(app, token);
+  const theirs = await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: other.id, treatment_id: implant.id, amount: '5', method: 'cash' } });
+  assert.equal([theirs.status, Object.keys(theirs.body.details?.fields ?? {})], [422, ['treatment_id']]);
+});
+
 billing('bad money, teeth and references are 422', async () => {
   const app = await dentalApp();
   const token = await staffToken();
@@ -66,6 +89,12 @@ billing('stats come back in one answer with exact money', async () => {
   const cents = (value: string) => Math.round(Number(value) * 100);
   assert.is(cents(after.revenue_this_month) - cents(before.revenue_this_month), 3050);
   assert.is(cents(after.outstanding_balance) - cents(before.outstanding_balance), 4950);
+
+  // Money paid ahead by one patient is their credit, not a discount on what others owe.
+  const ahead = await newPatient(app, token);
+  await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: ahead.id, amount: '25.00', method: 'cash' } });
+  const withCredit = (await call(app, 'GET', '/api/dental/stats', { token })).body.stats;
+  assert.is(withCredit.outstanding_balance, after.outstanding_balance);
   assert.match(after.revenue_this_month, /^\d+\.\d{2}$/);
   assert.type(after.appointments_by_status, 'object');
 });

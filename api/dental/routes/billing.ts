@@ -3,9 +3,10 @@
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
 import { findAppointment } from '../../../db/dental/appointments.js';
-import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, updateTreatment } from '../../../db/dental/billing.js';
+import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, treatmentRow, updateTreatment } from '../../../db/dental/billing.js';
 import { findPatient } from '../../../db/dental/patients.js';
 import { invalidFields, notFound } from '../../shared/errors.js';
+import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
@@ -65,10 +66,11 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       path: '/api/dental/treatments',
       summary: 'Treatments, newest first (of one patient with patient_id)',
       access: 'staff',
-      query: z.object({ patient_id: fields.id.optional() }),
+      query: z.object({ patient_id: fields.id.optional(), page: fields.page, per_page: fields.perPage(200, 50) }),
+      responses: { 200: { description: 'One page of treatments', schema: pageSchema('treatments', treatmentRow) } },
       handler: async ({ query }) => {
-        const treatments = await listTreatments(pool, query.patient_id);
-        return { treatments, total: treatments.length };
+        const { treatments, total } = await listTreatments(pool, { patientId: query.patient_id, page: query.page, perPage: query.per_page });
+        return pageOf('treatments', treatments, total, query);
       },
     }),
     defineRoute({
@@ -109,12 +111,9 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       }),
       handler: async ({ body, event }) => {
         await requirePatient(body.patient_id);
-        if (body.treatment_id) {
-          const treatments = await listTreatments(pool, body.patient_id);
-          if (!treatments.some((treatment) => treatment.id === body.treatment_id)) throw invalidFields({ treatment_id: ['no such treatment of this patient'] });
-        }
         try {
           const payment = await insertPayment(pool, { patientId: body.patient_id, treatmentId: body.treatment_id ?? null, amount: body.amount, method: body.method });
+          if (!payment) throw invalidFields({ treatment_id: ['no such treatment of this patient'] });
           event.res.status = 201;
           return { message: 'Payment recorded successfully', payment };
         } catch (error) {
