@@ -32,9 +32,9 @@ export function parseRange(header: string | null, size: number): { start: number
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(first);
-  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
+  if (last !== '' && Number(last) < start) return null; // not a valid range: ignored, the whole body is sent (RFC 9110 §14.2)
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
 }
 
 /**
@@ -66,7 +66,8 @@ export function blobResponse(event: H3Event, source: DownloadSource): Readable |
   headers.set('cache-control', 'private, max-age=0, must-revalidate');
   headers.set('x-content-type-options', 'nosniff');
   const ifNoneMatch = event.req.headers.get('if-none-match');
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+  // Weak comparison, as RFC 9110 asks of If-None-Match: a proxy that compressed the body sends W/"…".
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*')) {
     event.res.status = 304;
     return null;
   }

@@ -168,6 +168,8 @@ files('downloads answer ranges, conditional requests and HEAD like a file server
   assert.equal([beyond.status, beyond.headers.get('content-range')], [416, 'bytes */1000']);
   const cached = await fetch(`${url}/blob/${key}`, { headers: { 'if-none-match': `"${key}"` } });
   assert.is(cached.status, 304);
+  const weak = await fetch(`${url}/blob/${key}`, { headers: { 'if-none-match': `"other", W/"${key}"` } });
+  assert.is(weak.status, 304, 'a weakened tag from a proxy still matches');
   const head = await fetch(`${url}/blob/${key}`, { method: 'HEAD' });
   assert.equal([head.status, head.headers.get('content-length'), (await head.arrayBuffer()).byteLength], [200, '1000', 0]);
   const staleRange = await fetch(`${url}/blob/${key}`, { headers: { range: 'bytes=0-9', 'if-range': '"other"' } });
@@ -180,6 +182,8 @@ files('range parsing, disposition and name sanitizing edge cases', () => {
   assert.is(parseRange('bytes=0-1,5-6', 10), null);
   assert.is(parseRange('bytes=-0', 10), 'unsatisfiable');
   assert.is(parseRange('items=0-1', 10), null);
+  assert.is(parseRange('bytes=5-2', 10), null, 'an invalid range is ignored, not refused');
+  assert.is(parseRange('bytes=10-12', 10), 'unsatisfiable');
   assert.match(contentDisposition('a.txt', true), /^inline; /);
   assert.is(sanitizeFileName(''), 'file');
   assert.is(sanitizeFileName('..'), 'file');
