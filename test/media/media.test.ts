@@ -195,6 +195,12 @@ media('other users see only public files; only the owner edits', async () => {
   const [aliceToken, bobToken] = [await tokenFor({ id: alice }), await tokenFor({ id: bob })];
   const file = (await upload(url, aliceToken, [[await png(9, 9, 7), 'private.png']])).body.files[0];
   for (const path of [`/api/media/file/${file.id}`, `/api/media/download/${file.id}`]) assert.is((await get(url, path, bobToken)).status, 404);
+  // An admin may open it, and so may the signed URL made for them; a user cannot claim the admin's grant.
+  const seenByAdmin = await get(url, `/api/media/file/${file.id}`, await tokenFor({ id: 1, role: 'admin' }));
+  assert.is(seenByAdmin.status, 200);
+  assert.is((await get(url, seenByAdmin.body.file.download_url)).status, 200, 'the admin’s signed URL opens it');
+  const bobsUrl = seenByAdmin.body.file.download_url.replace(/uid=\d+/, `uid=${bob}`);
+  assert.is((await get(url, bobsUrl)).status, 403);
   const edit = (token: string, json: object) =>
     fetch(`${url}/api/media/file/${file.id}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
   assert.is((await edit(bobToken, { is_public: true })).status, 404);

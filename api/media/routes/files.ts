@@ -54,6 +54,9 @@ const uploadExample = {
   body: { description: 'Notes from the May visit', tags: 'notes, molar', is_public: 'false' },
 };
 
+/** Part of a signed URL made for an admin (the signature covers it). */
+const signedAs = z.literal('admin').optional().describe('Set by signed URLs made for an admin');
+
 const uploadFields = z.object({
   description: z.string().max(5000).default(''),
   tags: tagList.default([]),
@@ -66,11 +69,15 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
   const workflows = createMediaWorkflowClient(deps.temporal!, config);
   const signer = createUrlSigner(config.URL_SIGNING_SECRET);
   // One grant per file and viewer ("HMAC over file id, user and expiry") opens its bytes and its thumbnail.
-  const grant = (id: number) => `media-file:${id}`;
+  // An admin's grant says so (and `as=admin` in the URL), since admins may open others' private files;
+  // the signature covers it, so nobody else can claim it.
+  const grant = (id: number, asAdmin: boolean) => `media-file:${id}${asAdmin ? ':admin' : ''}`;
 
   /** The JSON of a file, with short-lived signed URLs for tags that cannot send a token. */
-  function present(file: MediaFile, viewerId: number): z.output<typeof mediaFileView> {
-    const download = signer.sign(`/api/media/download/${file.id}`, grant(file.id), viewerId);
+  function present(file: MediaFile, viewer: Principal): z.output<typeof mediaFileView> {
+    const asAdmin = hasRole(viewer, 'admin') && file.owner_id !== viewer.id;
+    const sign = (path: string) => signer.sign(asAdmin ? `${path}?as=admin` : path, grant(file.id, asAdmin), viewer.id);
+    const download = sign(`/api/media/download/${file.id}`);
     const { storage_key: _key, thumbnail_key: thumbnailKey, size_bytes: size, original_name: name, ...rest } = file;
     return {
       ...rest,
@@ -80,14 +87,15 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       workflow_id: indexWorkflowId(file.id),
       download_url: download,
       stream_url: `${download}&inline=1`,
-      thumbnail_url: thumbnailKey ? signer.sign(`/api/media/thumbnail/${file.id}`, grant(file.id), viewerId) : null,
+      thumbnail_url: thumbnailKey ? sign(`/api/media/thumbnail/${file.id}`) : null,
     };
   }
 
   /** The caller by token, or by a signed URL of this file; 404 unless they may see the file. */
   async function visibleTo(event: H3Event, user: Principal | null, id: number) {
     const query = Object.fromEntries(event.url.searchParams);
-    const viewer = user ?? { id: signer.verify(grant(id), query), role: 'user' as const };
+    const asAdmin = !user && query.as === 'admin';
+    const viewer = user ?? { id: signer.verify(grant(id, asAdmin), query), role: asAdmin ? ('admin' as const) : ('user' as const) };
     const file = await findVisibleMediaFile(pool, id, { id: viewer.id, isAdmin: hasRole(viewer as Principal, 'admin') });
     if (!file) throw notFound('No such file');
     return file;
@@ -113,7 +121,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
         page: query.page,
         perPage: query.per_page,
       });
-      return pageOf('files', files.map((file) => present(file, user.id)), total, query);
+      return pageOf('files', files.map((file) => present(file, user)), total, query);
     };
   const idParams = z.object({ id: fields.id });
 
@@ -174,7 +182,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
             throw error;
           }
           event.res.status = 201;
-          const files = created.map((row) => present(row, user.id));
+          const files = created.map((row) => present(row, user));
           return uploadAnswer(files, files.map((file) => file.filename), incoming.length);
         } finally {
           await upload.discard();
@@ -203,7 +211,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       params: idParams,
       responses: { 200: { description: 'The file', schema: z.object({ file: mediaFileView }) } },
       example: { params: { id: 42 } },
-      handler: async ({ event, user, params }) => ({ file: present(await visibleTo(event, user, params.id), user.id) }),
+      handler: async ({ event, user, params }) => ({ file: present(await visibleTo(event, user, params.id), user) }),
     }),
 
     defineRoute({
@@ -217,7 +225,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
         const tags = body.tags?.map((tag) => tag.trim().toLowerCase()).filter(Boolean);
         const file = await updateMediaFile(pool, params.id, user.id, { description: body.description, tags, isPublic: body.is_public });
         if (!file) throw notFound('No such file of yours');
-        return { message: 'File updated successfully', file: present(file, user.id) };
+        return { message: 'File updated successfully', file: present(file, user) };
       },
     }),
 
@@ -244,7 +252,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       summary: 'The file’s bytes (Range, ETag, 304); with a token or a signed URL; ?inline=1 for players',
       access: 'optional',
       params: idParams,
-      query: z.object({ inline: fields.boolean.optional(), uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
+      query: z.object({ inline: fields.boolean.optional(), as: signedAs, uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
       handler: async ({ event, user, params, query }) => {
         const file = await visibleTo(event, user, params.id);
         return blobResponse(event, {
@@ -266,7 +274,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       summary: 'The 320 px thumbnail, once indexing made one',
       access: 'optional',
       params: idParams,
-      query: z.object({ uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
+      query: z.object({ as: signedAs, uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
       handler: async ({ event, user, params }) => {
         const file = await visibleTo(event, user, params.id);
         if (!file.thumbnail_key) throw notFound('This file has no thumbnail (yet)');
