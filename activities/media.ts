@@ -8,7 +8,7 @@ import exifr from 'exifr';
 import { parseStream } from 'music-metadata';
 import sharp from 'sharp';
 import { createLocalBlobStore } from '../api/shared/storage.js';
-import { findMediaFile, type MediaFile, recordIndexFailure, recordIndexResult } from '../db/media/files.js';
+import { findMediaFile, type MediaFile, recordIndexFailure, recordIndexResult, withBlobLock } from '../db/media/files.js';
 import { removeUnreferencedMediaBlobs } from '../api/media/blob-cleanup.js';
 import type { ActivityDeps } from './index.js';
 
@@ -23,6 +23,23 @@ export function createMediaActivities({ pools, config }: ActivityDeps) {
     // Deleted while indexing: nothing left to do, and retrying would not change that.
     if (!file) throw ApplicationFailure.nonRetryable(`media file ${fileId} no longer exists`, 'FileGone');
     return file;
+  }
+
+  /** A 320 px WebP of an image, or of an audio file's cover art; null when there is none. */
+  async function renderThumbnail(file: MediaFile): Promise<Buffer | null> {
+    let source: Buffer | null = null;
+    if (file.file_type === 'image') source = await readAll(file.storage_key);
+    if (file.file_type === 'audio') {
+      const parsed = await parseStream(store.read(file.storage_key), { mimeType: file.mime_type, size: file.size_bytes });
+      const cover = parsed.common.picture?.[0];
+      source = cover ? Buffer.from(cover.data) : null;
+    }
+    if (!source) return null;
+    try {
+      return await sharp(source).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`No thumbnail could be made: ${(error as Error).message}`, 'UnreadableContent');
+    }
   }
 
   async function readAll(key: string): Promise<Buffer> {
@@ -88,27 +105,27 @@ export function createMediaActivities({ pools, config }: ActivityDeps) {
       }
     },
 
-    /** A 320 px WebP for images, or the embedded cover art of audio; null when there is none. */
+    /** Stores the file's thumbnail (a blob like any other, shared by identical files); null when it has none. */
     async makeThumbnail(fileId: number): Promise<string | null> {
-      const file = await fileOrFail(fileId);
-      let source: Buffer | null = null;
-      if (file.file_type === 'image') source = await readAll(file.storage_key);
-      if (file.file_type === 'audio') {
-        const parsed = await parseStream(store.read(file.storage_key), { mimeType: file.mime_type, size: file.size_bytes });
-        const cover = parsed.common.picture?.[0];
-        source = cover ? Buffer.from(cover.data) : null;
-      }
-      if (!source) return null;
-      try {
-        const thumbnail = await sharp(source).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
-        return (await store.put(Readable.from(thumbnail))).key;
-      } catch (error) {
-        throw ApplicationFailure.nonRetryable(`No thumbnail could be made: ${(error as Error).message}`, 'UnreadableContent');
-      }
+      const thumbnail = await renderThumbnail(await fileOrFail(fileId));
+      return thumbnail ? (await store.put(Readable.from(thumbnail))).key : null;
     },
 
+    /**
+     * Records what indexing found, the thumbnail under its blob lock: until this row references it, a
+     * thumbnail shared with an identical file being deleted looks unreferenced and may be removed, so
+     * one that is gone is made again first.
+     */
     async finishIndexing(input: { fileId: number; checksum: string; metadata: Record<string, unknown>; thumbnailKey: string | null }): Promise<void> {
-      await recordIndexResult(db, input.fileId, input);
+      if (!input.thumbnailKey) return recordIndexResult(db, input.fileId, input);
+      await withBlobLock(db, input.thumbnailKey, async (connection) => {
+        let thumbnailKey: string | null = input.thumbnailKey;
+        if (!(await store.stat(input.thumbnailKey!))) {
+          const thumbnail = await renderThumbnail(await fileOrFail(input.fileId));
+          thumbnailKey = thumbnail ? (await store.put(Readable.from(thumbnail))).key : null;
+        }
+        await recordIndexResult(connection, input.fileId, { ...input, thumbnailKey });
+      });
     },
 
     async markIndexFailed(input: { fileId: number; reason: string }): Promise<void> {

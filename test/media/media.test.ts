@@ -5,6 +5,7 @@ import { sql } from 'slonik';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
+import { createMediaActivities } from '../../activities/media.js';
 import { createMediaApp } from '../../api/media/app.js';
 import { startHttpServer } from '../../api/shared/server.js';
 import { createLocalBlobStore } from '../../api/shared/storage.js';
@@ -187,6 +188,24 @@ media('identical uploads share one blob, removed only when the last reference go
   assert.is((await remove(second.id)).status, 200);
   await temporal.workflow.getHandle(`media-remove-${second.id}`).result();
   assert.is(await store.stat(sha(image)), null, 'gone with its last reference');
+});
+
+media('a thumbnail removed before its row was recorded (a delete of an identical file) is made again', async () => {
+  const url = await mediaServer();
+  const { config, logger, pools } = await getStack();
+  const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'media'));
+  const activities = createMediaActivities({ config, logger, pools });
+  const token = await tokenFor({ id: 700_000 + Math.floor(Math.random() * 100_000) });
+  const file = (await upload(url, token, [[await png(14, 14, 41), 'c.png']])).body.files[0];
+  await indexed(file.id);
+  const thumbnailKey = await activities.makeThumbnail(file.id);
+  assert.ok(thumbnailKey);
+  // What a concurrent delete of an identical file does between makeThumbnail and finishIndexing.
+  await store.delete(thumbnailKey);
+  await activities.finishIndexing({ fileId: file.id, checksum: sha(await png(14, 14, 41)), metadata: { width: 14, height: 14 }, thumbnailKey });
+  assert.ok(await store.stat(thumbnailKey), 'the thumbnail is back');
+  const read = (await get(url, `/api/media/file/${file.id}`, token)).body.file;
+  assert.is((await get(url, read.thumbnail_url)).status, 200);
 });
 
 media('other users see only public files; only the owner edits', async () => {
