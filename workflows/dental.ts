@@ -32,7 +32,8 @@ export interface AppointmentState {
 
 export const bookUpdate = defineUpdate<Appointment, [BookingRequest]>('book');
 export const rescheduleUpdate = defineUpdate<Appointment, [RescheduleRequest]>('reschedule');
-export const setStatusUpdate = defineUpdate<Appointment, [AppointmentStatus]>('setStatus');
+/** `respondBy`: as in a booking, the epoch ms after which the caller has given up (absent in histories from before it). */
+export const setStatusUpdate = defineUpdate<Appointment, [status: AppointmentStatus, respondBy?: number]>('setStatus');
 export const getStateQuery = defineQuery<AppointmentState>('getState');
 
 /** scheduled → confirmed → checked_in → completed, or no_show, or cancelled. */
@@ -129,15 +130,15 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
 
   setHandler(
     setStatusUpdate,
-    async (status: AppointmentStatus): Promise<Appointment> => {
+    async (status: AppointmentStatus, respondBy?: number): Promise<Appointment> => {
       try {
-        return adopt(await setAppointmentStatus(input.appointmentId, status, appointment!.status));
+        return adopt(await setAppointmentStatus(input.appointmentId, status, appointment!.status, respondBy));
       } catch (error) {
         return asUpdateFailure(error);
       }
     },
     {
-      validator: (status: AppointmentStatus) => {
+      validator: (status: AppointmentStatus, _respondBy?: number) => {
         requireChangeable();
         const from = appointment!.status;
         if (!STATUS_TRANSITIONS[from].includes(status)) {

@@ -64,7 +64,8 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
     },
 
     setStatus(appointmentId: number, status: AppointmentStatus): Promise<Appointment> {
-      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(setStatusUpdate, { args: [status] }));
+      const respondBy = Date.now() + timeoutMs - 250;
+      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(setStatusUpdate, { args: [status, respondBy] }));
     },
   };
 }

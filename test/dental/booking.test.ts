@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createDentalActivities } from '../../activities/dental.js';
 import { call } from '../support/http.js';
 import { getStack } from '../support/stack.js';
 import { dentalApp, futureSlot, newDentist, newPatient, staffToken } from './support.js';
@@ -128,6 +129,21 @@ booking('two status changes at once: one lands, the other is refused', async () 
   assert.equal([cancel.status, checkIn.status].sort(), [200, 409]);
   const winner = cancel.status === 200 ? 'cancelled' : 'checked_in';
   assert.is((await call(app, 'GET', `/api/dental/appointment/${booked.id}`, { token })).body.appointment.status, winner);
+});
+
+booking('a status change that reaches the database after its caller gave up (and answered 503) writes nothing', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const booked = (await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: (await newPatient(app, token)).id, dentist_id: (await newDentist(app, token)).id, appointment_date: futureSlot(6) } })).body.appointment;
+  const { config, logger, pools } = await getStack();
+  const activities = createDentalActivities({ config, logger, pools });
+  try {
+    await activities.setAppointmentStatus(booked.id, 'cancelled', 'scheduled', Date.now() - 1);
+    assert.unreachable('a late change must be refused');
+  } catch (error) {
+    assert.is((error as { type?: string }).type, 'RequestExpired');
+  }
+  assert.is((await call(app, 'GET', `/api/dental/appointment/${booked.id}`, { token })).body.appointment.status, 'scheduled');
 });
 
 booking('once its workflow has ended an appointment cannot move, but its status can still be recorded', async () => {
