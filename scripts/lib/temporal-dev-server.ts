@@ -32,7 +32,8 @@ export async function startTemporalDevServer(options: StartOptions): Promise<Tem
     try {
       return await startOnPort(options, await freePort());
     } catch (error) {
-      if (attempt === ATTEMPTS_ON_A_FREE_PORT) throw error;
+      // Another port helps when one was taken meanwhile, not when the binary is missing.
+      if (attempt === ATTEMPTS_ON_A_FREE_PORT || (error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
       options.onLine?.(`start-up failed, trying another port: ${(error as Error).message}`);
     }
   }
@@ -60,9 +61,11 @@ async function startOnPort(options: StartOptions, port: number): Promise<Tempora
   };
   child.stdout.on('data', forward);
   child.stderr.on('data', forward);
+  let spawnError: NodeJS.ErrnoException | undefined;
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', resolve);
     child.once('error', (error) => {
+      spawnError = error;
       recent.push(String(error));
       resolve(null);
     });
@@ -80,6 +83,9 @@ async function startOnPort(options: StartOptions, port: number): Promise<Tempora
     await waitUntilServing(address, exited);
   } catch (error) {
     await stop();
+    if (spawnError?.code === 'ENOENT') {
+      throw Object.assign(new Error(`the Temporal CLI (${options.binary ?? 'temporal'}) was not found; scripts/bootstrap.sh installs it into .tools/bin`), { code: 'ENOENT' });
+    }
     const output = recent.length ? `; it printed:\n${recent.join('\n')}` : '';
     throw new Error(`${(error as Error).message}${output}`);
   }
