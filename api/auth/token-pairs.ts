@@ -39,21 +39,25 @@ export function createTokenPairs(deps: { pool: DatabasePool; keys: SigningKeys; 
   }
 
   return {
-    /** Opens a session after a successful login (recorded and audited in the same statement). */
+    /**
+     * Opens a session after a successful login (recorded and audited in the same statement), with the
+     * role the account has now; null when the account changed during the password check (see openSession).
+     */
     async startSession(
-      user: Pick<User, 'id' | 'role'>,
+      user: Pick<User, 'id'>,
       client: ClientInfo,
-      login: { identifier?: string; details?: Record<string, unknown> } = {},
-    ): Promise<TokenPair & { session_id: string }> {
+      login: { attemptId: number; verifiedHash: string; details?: Record<string, unknown> },
+    ): Promise<(TokenPair & { session_id: string; role: User['role'] }) | null> {
       const refreshToken = randomBytes(32).toString('base64url');
-      const sessionId = await openSession(pool, {
+      const opened = await openSession(pool, {
         userId: user.id,
         client,
         refreshTokenHash: hashToken(refreshToken),
         refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
         ...login,
       });
-      return { ...(await pairFor(user, sessionId, refreshToken)), session_id: sessionId };
+      if (!opened) return null;
+      return { ...(await pairFor({ id: user.id, role: opened.role }, opened.id, refreshToken)), session_id: opened.id, role: opened.role };
     },
 
     async rotate(presented: string, client: ClientInfo): Promise<TokenPair> {

@@ -1,22 +1,28 @@
 // Login throttling (in PostgreSQL, so several API instances share the counts) and the audit trail.
-import { type CommonQueryMethods, sql } from 'slonik';
+import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
-import { countRow } from '../rows.js';
+import { countRow, idRow } from '../rows.js';
 
 const waitsRow = z.object({ account_wait: z.number().nullable(), ip_wait: z.number().nullable() });
 
-/** A failed login: the attempt (for throttling) and its audit event, in one statement. */
-export async function recordFailedLogin(
-  db: CommonQueryMethods,
-  failure: { identifier: string; ip: string; userId: number | null; userAgent: string | null },
-) {
-  await db.query(sql.unsafe`
-    with attempt as (
-      insert into login_attempts (identifier, ip, succeeded) values (lower(${failure.identifier}), ${failure.ip}, false)
-    )
-    insert into audit_events (event, user_id, ip, user_agent, details)
-    values ('login_failed', ${failure.userId}, ${failure.ip}, ${failure.userAgent?.slice(0, 512) ?? null},
-            ${sql.jsonb({ identifier: failure.identifier })})`);
+/**
+ * Takes a login attempt for this identifier from this address before its password is checked: the
+ * attempt counts as a failure until the session it opens marks it succeeded. Or the seconds to wait.
+ * Attempts for one account, and from one address, queue on transaction locks for the count and the
+ * insert (not for the hash), so logins sent at once cannot all pass a count taken before any of them
+ * was recorded.
+ */
+export async function takeLoginAttempt(pool: DatabasePool, identifier: string, ip: string, limits: ThrottleLimits): Promise<{ attemptId: number } | { wait: number }> {
+  return pool.transaction(async (transaction) => {
+    // Always the account first, then the address: no two logins wait for each other in a circle.
+    await transaction.query(sql.unsafe`select pg_advisory_xact_lock(hashtext(${`login-account:${identifier.toLowerCase()}`}))`);
+    await transaction.query(sql.unsafe`select pg_advisory_xact_lock(hashtext(${`login-ip:${ip}`}))`);
+    const wait = await secondsUntilLoginAllowed(transaction, identifier, ip, limits);
+    if (wait > 0) return { wait };
+    const attemptId = await transaction.oneFirst(sql.type(idRow)`
+      insert into login_attempts (identifier, ip, succeeded) values (lower(${identifier}), ${ip}, false) returning id`);
+    return { attemptId };
+  });
 }
 
 export interface ThrottleLimits {

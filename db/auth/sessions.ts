@@ -2,6 +2,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { idRow, uuidRow } from '../rows.js';
+import { userRow } from './users.js';
 
 const activeRow = z.object({ active: z.boolean() });
 const revocationRow = z.object({ feed_id: z.number(), id: z.string(), expires_at: z.string() });
@@ -16,43 +17,49 @@ const sessionRow = z.object({
   user_agent: z.string().nullable(),
 });
 
+const openedRow = z.object({ id: z.string(), role: userRow.shape.role });
+
 /**
- * Everything a successful login writes — the attempt (resetting the throttle), last_login, the
- * session, its first refresh token and the audit event — in one statement: one round trip and one
- * WAL flush instead of five.
+ * Everything a successful login writes — the attempt marked succeeded (resetting the throttle),
+ * last_login, the session, its first refresh token and the audit event — in one statement: one round
+ * trip and one WAL flush instead of five. Only for the account as the password check saw it: still
+ * active and with the hash that was verified. A password change or deactivation that landed during
+ * the check ended every session, this one included, so none is opened (null). The role is read here,
+ * not before the check, for the same reason.
  */
 export function openSession(
   db: CommonQueryMethods,
   login: {
     userId: number;
+    verifiedHash: string;
+    attemptId: number;
     client: { ip: string | null; userAgent: string | null };
     refreshTokenHash: Buffer;
     refreshTtlSeconds: number;
-    /** The identifier typed at login; absent when a session is opened without a password login. */
-    identifier?: string;
     details?: Record<string, unknown>;
   },
 ) {
   const userAgent = login.client.userAgent?.slice(0, 512) ?? null;
-  return db.oneFirst(sql.type(uuidRow)`
-    with session as (
-      insert into sessions (user_id, ip, user_agent) values (${login.userId}, ${login.client.ip}, ${userAgent})
+  return db.maybeOne(sql.type(openedRow)`
+    with account as (
+      select id, role from users where id = ${login.userId} and is_active and password_hash = ${login.verifiedHash}
+    ), session as (
+      insert into sessions (user_id, ip, user_agent) select id, ${login.client.ip}, ${userAgent} from account
       returning id
     ), refresh as (
       insert into refresh_tokens (session_id, token_hash, expires_at)
       select id, ${sql.binary(login.refreshTokenHash)}, now() + make_interval(secs => ${login.refreshTtlSeconds}) from session
     ), attempt as (
-      insert into login_attempts (identifier, ip, succeeded)
-      select lower(${login.identifier ?? ''}), coalesce(${login.client.ip}, 'unknown'), true where ${login.identifier !== undefined}
+      update login_attempts set succeeded = true where id = ${login.attemptId} and exists (select 1 from session)
     ), seen as (
-      update users set last_login = now() where id = ${login.userId}
+      update users set last_login = now() where id = ${login.userId} and exists (select 1 from session)
     ), audited as (
       insert into audit_events (event, user_id, ip, user_agent, details)
       select 'login', ${login.userId}, ${login.client.ip}, ${userAgent},
              ${sql.jsonb(JSON.parse(JSON.stringify(login.details ?? {})))}::jsonb || jsonb_build_object('session_id', session.id)
       from session
     )
-    select id from session`);
+    select session.id, account.role from session, account`);
 }
 
 export function listActiveSessions(db: CommonQueryMethods, userId: number) {

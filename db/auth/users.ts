@@ -63,8 +63,10 @@ export async function syncUserIdSequence(db: CommonQueryMethods): Promise<void> 
   await db.query(sql.unsafe`select setval(pg_get_serial_sequence('users', 'id'), greatest((select max(id) from users), 1))`);
 }
 
-export async function setPasswordHash(db: CommonQueryMethods, id: number, passwordHash: string): Promise<void> {
-  await db.query(sql.unsafe`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${id}`);
+/** Sets the hash; with `replacing`, only if the account still has that one (a rehash must not undo a password change). */
+export async function setPasswordHash(db: CommonQueryMethods, id: number, passwordHash: string, replacing?: string): Promise<void> {
+  await db.query(sql.unsafe`update users set password_hash = ${passwordHash}, updated_at = now()
+    where id = ${id} ${replacing === undefined ? sql.fragment`` : sql.fragment`and password_hash = ${replacing}`}`);
 }
 
 export function updateProfile(db: CommonQueryMethods, id: number, changes: { username?: string; email?: string }) {

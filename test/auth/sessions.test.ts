@@ -1,7 +1,11 @@
 import type { H3 } from 'h3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { sql } from 'slonik';
+import { z } from 'zod';
 import { defineRoute } from '../../api/shared/route.js';
+import { openSession } from '../../db/auth/sessions.js';
+import { getStack } from '../support/stack.js';
 import { call } from '../support/http.js';
 import { probeApp } from '../support/probe-app.js';
 import { authApp, eventually, freshIp, from, loggedIn, registered } from './support.js';
@@ -122,6 +126,42 @@ throttling('twenty failures from one address → 429 for any account from it', a
   assert.is(blocked.status, 429);
   const elsewhere = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: victim.email, password: victim.password } }));
   assert.is(elsewhere.status, 200, 'the account itself is not locked');
+});
+
+throttling('guesses sent all at once are throttled like guesses sent one by one', async () => {
+  const app = await authApp();
+  const user = await registered(app);
+  const burst = await Promise.all(
+    Array.from({ length: 30 }, (_, index) => call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: `burst ${index}` } }))),
+  );
+  const statuses = burst.map((answer) => answer.status);
+  assert.equal([statuses.filter((status) => status === 401).length, statuses.filter((status) => status === 429).length], [5, 25], statuses.join(','));
+});
+
+throttling('only the address the proxy appended is believed; a forged or oversized X-Forwarded-For is not', async () => {
+  const app = await authApp();
+  const user = await registered(app);
+  const ip = freshIp();
+  const forged = { 'x-forwarded-for': `${'9'.repeat(3000)}, 203.0.113.7, ${ip}` };
+  for (let index = 0; index < 20; index++) {
+    const answer = await call(app, 'POST', '/api/auth/login', { headers: forged, json: { email: `ghost${index}@example.com`, password: 'whatever1' } });
+    assert.is(answer.status, 401, answer.text);
+  }
+  // The failures were counted against the appended address, not the forged entries before it.
+  assert.is((await call(app, 'POST', '/api/auth/login', from(ip, { json: { email: user.email, password: user.password } }))).status, 429);
+  const garbage = await call(app, 'POST', '/api/auth/login', { headers: { 'x-forwarded-for': 'x'.repeat(3000) }, json: { email: user.email, password: 'wrong one' } });
+  // Not an address: ignored (the connection's own address counts; in-process there is none, so 'unknown').
+  assert.ok(['invalid_credentials', 'too_many_requests'].includes(garbage.body.error), garbage.text);
+});
+
+throttling('a login whose account changed during the password check opens no session', async () => {
+  const app = await authApp();
+  const user = await loggedIn(app);
+  const { pools } = await getStack();
+  const attemptId = await pools.auth.oneFirst(sql.type(z.object({ id: z.number() }))`insert into login_attempts (identifier, ip, succeeded) values ('x', 'x', false) returning id`);
+  // What a password change between the check and the session looks like: the verified hash is gone.
+  const opened = await openSession(pools.auth, { userId: user.id, verifiedHash: 'the hash before the change', attemptId, client: { ip: null, userAgent: null }, refreshTokenHash: Buffer.alloc(32, 7), refreshTtlSeconds: 60 });
+  assert.is(opened, null);
 });
 
 sessions.run();

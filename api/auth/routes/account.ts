@@ -1,7 +1,7 @@
 // Accounts, as the Flask system's clients know them: register, login, verify, profile, change-password.
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { audit, recordFailedLogin, secondsUntilLoginAllowed } from '../../../db/auth/security.js';
+import { audit, takeLoginAttempt } from '../../../db/auth/security.js';
 import { endSessions } from '../../../db/auth/sessions.js';
 import {
   findUserById,
@@ -88,32 +88,43 @@ export function accountRoutes(context: AuthContext) {
         const identifier = (body.email || body.username)!;
         const client = clientOf(event, config.TRUST_PROXY);
         const ip = client.ip ?? 'unknown';
-        const wait = await secondsUntilLoginAllowed(pool, identifier, ip, {
+        // The attempt is counted before the password is checked (see takeLoginAttempt).
+        const attempt = await takeLoginAttempt(pool, identifier, ip, {
           windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
           maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
           maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
         });
-        if (wait > 0) {
+        if ('wait' in attempt) {
           await audit(pool, { event: 'login_throttled', ...client, details: { identifier } });
-          throw tooManyRequests(wait, 'Too many failed logins; try again later');
+          throw tooManyRequests(attempt.wait, 'Too many failed logins; try again later');
         }
         const user = await findUserForLogin(pool, identifier);
         const check = await passwords.check(body.password, user?.password_hash ?? null);
+        const refused = new ApiError(401, 'invalid_credentials', 'Invalid credentials');
         if (!user || !check.valid) {
-          await recordFailedLogin(pool, { identifier, ip, userId: user?.id ?? null, userAgent: client.userAgent });
-          throw new ApiError(401, 'invalid_credentials', 'Invalid credentials');
+          await audit(pool, { event: 'login_failed', userId: user?.id ?? null, ...client, details: { identifier } });
+          throw refused;
         }
         if (!user.is_active) {
           await audit(pool, { event: 'login_refused_inactive', userId: user.id, ...client });
           throw new ApiError(403, 'account_disabled', 'This account has been deactivated');
         }
-        if (check.needsRehash) await setPasswordHash(pool, user.id, await passwords.hash(body.password));
-        const { session_id: _session, ...pair } = await tokens.startSession(user, { ...client, ip }, {
-          identifier,
+        let verifiedHash = user.password_hash;
+        if (check.needsRehash) {
+          const upgraded = await passwords.hash(body.password);
+          await setPasswordHash(pool, user.id, upgraded, verifiedHash);
+          verifiedHash = upgraded;
+        }
+        const opened = await tokens.startSession(user, { ...client, ip }, {
+          attemptId: attempt.attemptId,
+          verifiedHash,
           details: { upgraded_hash: check.needsRehash },
         });
+        // The password was changed or the account deactivated while it was being checked.
+        if (!opened) throw refused;
+        const { session_id: _session, role, ...pair } = opened;
         const { password_hash: _hash, ...publicUser } = user;
-        return { message: 'Login successful', ...pair, user: { ...publicUser, last_login: new Date().toISOString() } };
+        return { message: 'Login successful', ...pair, user: { ...publicUser, role, last_login: new Date().toISOString() } };
       },
     }),
 
