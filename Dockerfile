@@ -5,7 +5,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm run build:workflows && npm prune --omit=dev
+# (Straight to the bundler: the npm scripts go through scripts/with-tools.sh, the dev machine's bootstrap.)
+RUN npm run build \
+ && node --import tsx scripts/build-workflow-bundle.ts dist/workflow-bundle.js \
+ && npm prune --omit=dev
 
 # Run stage: compiled code only, as an unprivileged user.
 FROM node:24-bookworm-slim
