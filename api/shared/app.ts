@@ -83,7 +83,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       metrics.observe(event.req.method, (event.context.routePath as string | undefined) ?? 'unmatched', response.status, seconds);
       const entry = {
         method: event.req.method,
-        path: event.url.pathname,
+        path: loggedPath(event),
         status: response.status,
         ms: Math.round(seconds * 10_000) / 10,
         user: (event.context.principal as { id?: number } | null | undefined)?.id,
@@ -167,11 +167,14 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
     event.context.quiet = true;
     const report = await options.health();
     event.res.status = report.healthy ? 200 : 503;
+    // The probes' own messages can name hosts, ports and database users: they go to the log, and the
+    // public answer says only which dependency is down.
+    if (!report.healthy) options.logger.warn({ errors: report.errors }, 'health check failed');
     return {
       status: report.healthy ? 'healthy' : 'unhealthy',
       service: options.service,
       ...report.dependencies,
-      ...(report.healthy ? {} : { errors: report.errors }),
+      ...(report.healthy ? {} : { errors: Object.fromEntries(Object.keys(report.errors).map((name) => [name, 'unreachable; details are in the service log'])) }),
       timestamp: new Date().toISOString(),
     };
   });
@@ -226,4 +229,15 @@ function applyCors(event: H3Event, headers: Headers, allowedOrigins: string[]): 
     return;
   }
   headers.set('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+}
+
+/**
+ * The path as logged: a share link's token is a bearer secret (anyone with the URL gets the file), so
+ * a matched route's `:token` stays a placeholder; other parameters (ids) are filled in.
+ */
+function loggedPath(event: H3Event): string {
+  const route = event.context.routePath as string | undefined;
+  const params = (event.context.params ?? {}) as Record<string, string>;
+  if (!route) return event.url.pathname;
+  return route.replace(/:(\w+)/g, (placeholder, name: string) => (/token/i.test(name) || params[name] === undefined ? placeholder : params[name]!));
 }

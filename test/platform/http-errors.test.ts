@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import pino from 'pino';
 import { sql } from 'slonik';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -113,6 +114,22 @@ errors('a bug is a 500 that reveals nothing, and carries the request id', async 
   assert.equal(Object.keys(response.body).sort(), ['error', 'message']);
   assert.not.match(response.text, /secret|srv|stack/);
   assert.is(response.headers.get('x-request-id'), 'req-123');
+});
+
+errors('the access log names the route with its ids, never a share token', async () => {
+  const lines: Array<{ msg?: string; path?: string }> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const app = await probeApp(
+    [
+      defineRoute({ method: 'GET', path: '/api/shared/:token', summary: 'a secret in the path', access: 'public', handler: () => ({}) }),
+      defineRoute({ method: 'GET', path: '/api/file/:id', summary: 'an id in the path', access: 'public', handler: () => ({}) }),
+    ],
+    { logger },
+  );
+  await call(app, 'GET', '/api/shared/Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY3ODk');
+  await call(app, 'GET', '/api/file/42');
+  const paths = lines.filter((line) => line.msg === 'request').map((line) => line.path);
+  assert.equal(paths, ['/api/shared/:token', '/api/file/42']);
 });
 
 errors('CORS answers preflights for configured origins only', async () => {
