@@ -39,7 +39,11 @@ export async function listMigrations(service: ServiceName): Promise<Migration[]>
 export async function migrate(pool: DatabasePool, service: ServiceName): Promise<string[]> {
   const migrations = await listMigrations(service);
   return pool.connect(async (connection) => {
-    await connection.query(sql.unsafe`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+    // Polled, not waited for in one statement: another process's long migration must not run this
+    // wait into the pool's statement timeout.
+    while (!(await connection.oneFirst(sql.type(z.object({ locked: z.boolean() }))`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}) as locked`))) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     try {
       await connection.query(sql.unsafe`
         create table if not exists schema_migrations (
@@ -65,6 +69,8 @@ export async function migrate(pool: DatabasePool, service: ServiceName): Promise
           continue;
         }
         await connection.transaction(async (transaction) => {
+          // An index build on a big table may take longer than any request should; only this transaction waits.
+          await transaction.query(sql.unsafe`set local statement_timeout = 0`);
           for (const statement of splitSqlStatements(migration.sql)) await transaction.query(rawSql(statement));
           await transaction.query(sql.unsafe`
             insert into schema_migrations (version, name, checksum)

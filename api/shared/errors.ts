@@ -4,6 +4,7 @@
 import { HTTPError } from 'h3';
 import {
   BackendTerminatedError,
+  BackendTerminatedUnexpectedlyError,
   CheckExclusionConstraintViolationError,
   CheckIntegrityConstraintViolationError,
   ConnectionError,
@@ -104,6 +105,7 @@ export function isDependencyDown(error: unknown): boolean {
   if (
     error instanceof ConnectionError ||
     error instanceof BackendTerminatedError ||
+    error instanceof BackendTerminatedUnexpectedlyError || // the connection dropped mid-query (kill -9, failover)
     error instanceof StatementTimeoutError
   ) {
     return true;
@@ -116,6 +118,7 @@ export function isDependencyDown(error: unknown): boolean {
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
     code === '57P01' || // admin_shutdown
+    code === '57P02' || // crash_shutdown
     code === '57P03' // cannot_connect_now
   );
 }
