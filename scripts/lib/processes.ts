@@ -40,7 +40,10 @@ export function startProcess(
   env: NodeJS.ProcessEnv,
   print: (line: string) => void = prefixer(name),
 ): ManagedProcess {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches only `make dev`, which stops the children
+  // in order (APIs drain, then the worker, then Temporal and PostgreSQL). In the terminal's group each
+  // child also got that SIGINT, and took the orderly SIGTERM after it as a second signal: exit at once.
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let buffered = '';
   const onData = (chunk: Buffer) => {
     buffered += chunk.toString();

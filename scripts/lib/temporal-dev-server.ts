@@ -48,7 +48,8 @@ async function startOnPort(options: StartOptions, port: number): Promise<Tempora
   // Lower latency for activity-heavy request paths (the SDK's own CI does the same).
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
 
-  const child = spawn(options.binary ?? 'temporal', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, like the services (see startProcess): it stops when we stop it, after them.
+  const child = spawn(options.binary ?? 'temporal', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   // The last lines it printed: when it dies while starting, they say why.
   const recent: string[] = [];
   const forward = (chunk: Buffer) => {
