@@ -22,6 +22,9 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedCluster> {
   const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
   const EmbeddedPostgresClass = await importWithoutSignalHandlers();
+  // PostgreSQL shares make dev's terminal and may have stopped on its Ctrl-C already; the package's
+  // stop() would then wait forever for an exit that has happened. Its last words tell us.
+  let shutDown = false;
   const cluster = new EmbeddedPostgresClass({
     databaseDir: options.dataDir,
     user: USER,
@@ -30,7 +33,10 @@ export async function startEmbeddedPostgres(options: {
     persistent: options.persistent,
     // As root, PostgreSQL refuses to run; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (message) => options.onLog?.(String(message).trimEnd()),
+    onLog: (message) => {
+      if (String(message).includes('database system is shut down')) shutDown = true;
+      options.onLog?.(String(message).trimEnd());
+    },
     onError: (message) => options.onLog?.(String(message).trimEnd()),
     postgresFlags: ['-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1'],
   });
@@ -43,7 +49,13 @@ export async function startEmbeddedPostgres(options: {
   const urls = Object.fromEntries(
     SERVICES.map((service) => [service, `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${service}_db`]),
   ) as Record<ServiceName, string>;
-  return { port: options.port, urls, stop: () => cluster.stop() };
+  return {
+    port: options.port,
+    urls,
+    stop: async () => {
+      if (!shutDown) await cluster.stop();
+    },
+  };
 }
 
 /**
