@@ -81,8 +81,10 @@ export function createTokenPairs(deps: { pool: DatabasePool; keys: SigningKeys; 
       const user = await findUserById(pool, found.user_id);
       if (!user) throw new ApiError(401, 'invalid_refresh_token', 'The refresh token is not valid; log in again');
       const successor = successorOf(presented);
+      // Stored on a retry within the grace window too (a no-op if the first answer stored it): the
+      // first refresh may have marked the token used and then failed before storing its successor.
+      await storeRefreshToken(pool, found.session_id, hashToken(successor), config.REFRESH_TOKEN_TTL_SECONDS);
       if (found.used_seconds_ago === null) {
-        await storeRefreshToken(pool, found.session_id, hashToken(successor), config.REFRESH_TOKEN_TTL_SECONDS);
         await touchSession(pool, found.session_id, client);
         await audit(pool, { event: 'token_refreshed', userId: user.id, ip: client.ip, userAgent: client.userAgent, details: { session_id: found.session_id } });
       }

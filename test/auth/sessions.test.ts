@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { H3 } from 'h3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { defineRoute } from '../../api/shared/route.js';
-import { openSession } from '../../db/auth/sessions.js';
+import { openSession, useRefreshToken } from '../../db/auth/sessions.js';
 import { getStack } from '../support/stack.js';
 import { call } from '../support/http.js';
 import { probeApp } from '../support/probe-app.js';
@@ -30,6 +31,18 @@ sessions('refresh rotates; the same spent token within the grace window gets the
   const next = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: first.body.refresh_token } });
   assert.is(next.status, 200);
   assert.is((await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: 'made-up' } })).status, 401);
+});
+
+sessions('a refresh that failed after spending its token can be retried within the grace window', async () => {
+  const app = await authApp();
+  const user = await loggedIn(app);
+  const { pools } = await getStack();
+  // The first attempt got as far as marking the token used, then failed (a restart, a pool timeout).
+  assert.ok(await useRefreshToken(pools.auth, createHash('sha256').update(user.refreshToken).digest()));
+  const retried = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: user.refreshToken } });
+  assert.is(retried.status, 200);
+  const next = await call(app, 'POST', '/api/auth/refresh', { json: { refresh_token: retried.body.refresh_token } });
+  assert.is(next.status, 200, 'the successor it was given works');
 });
 
 sessions('a refresh token reused after the grace window ends its whole family', async () => {
