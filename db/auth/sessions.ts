@@ -104,12 +104,15 @@ export async function endSessions(
   return [...ended];
 }
 
+/** Entries in one answer of the feed; a full page means more follow (see the route's cursor). */
+export const REVOCATIONS_PER_PAGE = 5000;
+
 export function revokedSince(db: CommonQueryMethods, cursor: number) {
   return db.any(sql.type(revocationRow)`
     select id as feed_id, session_id::text as id, expires_at from session_revocations
     where id > ${cursor} and expires_at > now()
-    order by id
-    limit 5000`);
+    order by feed_id -- not "id": in ORDER BY that names the output column, the session's uuid
+    limit ${REVOCATIONS_PER_PAGE}`);
 }
 
 /**

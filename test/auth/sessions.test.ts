@@ -45,6 +45,25 @@ sessions('a refresh that failed after spending its token can be retried within t
   assert.is(next.status, 200, 'the successor it was given works');
 });
 
+sessions('the feed of ended sessions pages: more than a page of revocations is read to the end, none skipped', async () => {
+  const app = await authApp();
+  const user = await registered(app);
+  const { pools } = await getStack();
+  const before = await pools.auth.oneFirst(sql.type(z.object({ id: z.number() }))`select coalesce(max(id), 0)::int as id from session_revocations`);
+  // A logout-all of 5,001 sessions (what one user with many devices, or an attacker, can cause).
+  await pools.auth.query(sql.unsafe`
+    with opened as (insert into sessions (user_id) select ${user.id} from generate_series(1, 5001) returning id)
+    insert into session_revocations (session_id, revoked_at, expires_at) select id, now() - interval '1 minute', now() + interval '10 minutes' from opened`);
+  const ids = new Set<string>();
+  let cursor = String(before);
+  for (let poll = 0; poll < 3; poll++) {
+    const answer = (await call(app, 'GET', `/api/auth/sessions/revoked?since=${cursor}`)).body as { revoked: Array<{ id: string }>; cursor: string };
+    for (const entry of answer.revoked) ids.add(entry.id);
+    cursor = answer.cursor;
+  }
+  assert.is(ids.size, 5001);
+});
+
 sessions('a refresh token reused after the grace window ends its whole family', async () => {
   const app = await authApp({ REFRESH_REUSE_GRACE_SECONDS: 1 });
   const user = await loggedIn(app);

@@ -2,7 +2,7 @@
 // other services poll so a logout takes effect everywhere within seconds.
 import { z } from 'zod';
 import { audit } from '../../../db/auth/security.js';
-import { endSessions, listActiveSessions, revokedSince, settledRevocationCursor } from '../../../db/auth/sessions.js';
+import { endSessions, listActiveSessions, REVOCATIONS_PER_PAGE, revokedSince, settledRevocationCursor } from '../../../db/auth/sessions.js';
 import { notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import type { AuthContext } from '../app.js';
@@ -92,7 +92,9 @@ export function sessionRoutes(context: AuthContext) {
       query: z.object({ since: z.coerce.number().int().min(0).optional() }),
       handler: async ({ query }) => {
         const since = query.since ?? 0;
-        const [rows, cursor] = await Promise.all([revokedSince(pool, since), settledRevocationCursor(pool, since, 10)]);
+        const [rows, settled] = await Promise.all([revokedSince(pool, since), settledRevocationCursor(pool, since, 10)]);
+        // A full page: the next poll goes on from its last entry, or what lies beyond it would be skipped.
+        const cursor = rows.length === REVOCATIONS_PER_PAGE ? Math.min(settled, rows.at(-1)!.feed_id) : settled;
         return { revoked: rows.map(({ id, expires_at }) => ({ id, expires_at })), cursor: String(cursor) };
       },
     }),
