@@ -25,6 +25,11 @@ export async function takeLoginAttempt(pool: DatabasePool, identifier: string, i
   });
 }
 
+/** The password was right: the attempt no longer counts as a failure, and resets the account's count. */
+export async function markLoginAttemptSucceeded(db: CommonQueryMethods, attemptId: number): Promise<void> {
+  await db.query(sql.unsafe`update login_attempts set succeeded = true where id = ${attemptId}`);
+}
+
 export interface ThrottleLimits {
   windowSeconds: number;
   maxPerAccount: number;

@@ -125,19 +125,31 @@ accounts('profile reads and changes the caller’s own account only', async () =
 accounts('change-password needs the current one, checks the new one and ends every other session', async () => {
   const app = await authApp();
   const user = await loggedIn(app);
+  const ip = freshIp();
   const second = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }));
-  const wrong = await call(app, 'POST', '/api/auth/change-password', { token: user.token, json: { current_password: 'nope nope', new_password: 'a brand new secret' } });
+  const wrong = await call(app, 'POST', '/api/auth/change-password', from(ip, { token: user.token, json: { current_password: 'nope nope', new_password: 'a brand new secret' } }));
   assert.is(wrong.status, 403);
-  const weak = await call(app, 'POST', '/api/auth/change-password', { token: user.token, json: { current_password: user.password, new_password: 'letmein' } });
+  const weak = await call(app, 'POST', '/api/auth/change-password', from(ip, { token: user.token, json: { current_password: user.password, new_password: 'letmein' } }));
   assert.is(weak.status, 422);
   assert.ok(weak.body.details.fields.new_password);
-  const changed = await call(app, 'POST', '/api/auth/change-password', { token: user.token, json: { current_password: user.password, new_password: 'a brand new secret' } });
+  const changed = await call(app, 'POST', '/api/auth/change-password', from(ip, { token: user.token, json: { current_password: user.password, new_password: 'a brand new secret' } }));
   assert.equal([changed.status, changed.body.sessions_ended], [200, 1]);
   await new Promise((resolve) => setTimeout(resolve, 2100));
   assert.is((await call(app, 'GET', '/api/auth/verify', { token: second.body.token })).status, 401, 'the other session ended');
   assert.is((await call(app, 'GET', '/api/auth/verify', { token: user.token })).status, 200, 'this session goes on');
   const oldPassword = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }));
   assert.is(oldPassword.status, 401);
+});
+
+accounts('wrong current passwords at change-password are throttled like failed logins', async () => {
+  const app = await authApp();
+  const user = await loggedIn(app);
+  const ip = freshIp();
+  const change = (current: string) => call(app, 'POST', '/api/auth/change-password', from(ip, { token: user.token, json: { current_password: current, new_password: 'a brand new secret' } }));
+  for (let index = 0; index < 5; index++) assert.is((await change(`guess ${index}`)).status, 403);
+  const throttled = await change(user.password);
+  assert.equal([throttled.status, throttled.body.error], [429, 'too_many_requests'], 'even the right one waits');
+  assert.is((await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }))).status, 429, 'the account’s login waits too');
 });
 
 accounts.run();

@@ -1,7 +1,7 @@
 // Accounts, as the Flask system's clients know them: register, login, verify, profile, change-password.
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { audit, takeLoginAttempt } from '../../../db/auth/security.js';
+import { audit, markLoginAttemptSucceeded, takeLoginAttempt } from '../../../db/auth/security.js';
 import { endSessions } from '../../../db/auth/sessions.js';
 import {
   findUserById,
@@ -35,6 +35,11 @@ function rejectWeakPassword(password: string, account: { email?: string; usernam
 
 export function accountRoutes(context: AuthContext) {
   const { pool, passwords, tokens, config } = context;
+  const throttle = {
+    windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+    maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+  };
 
   return [
     defineRoute({
@@ -89,11 +94,7 @@ export function accountRoutes(context: AuthContext) {
         const client = clientOf(event, config.TRUST_PROXY);
         const ip = client.ip ?? 'unknown';
         // The attempt is counted before the password is checked (see takeLoginAttempt).
-        const attempt = await takeLoginAttempt(pool, identifier, ip, {
-          windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
-          maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-          maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
-        });
+        const attempt = await takeLoginAttempt(pool, identifier, ip, throttle);
         if ('wait' in attempt) {
           await audit(pool, { event: 'login_throttled', ...client, details: { identifier } });
           throw tooManyRequests(attempt.wait, 'Too many failed logins; try again later');
@@ -182,12 +183,21 @@ export function accountRoutes(context: AuthContext) {
       handler: async ({ user, body, event }) => {
         const account = await findUserWithHash(pool, user.id);
         if (!account) throw unauthorized('This account no longer exists');
+        const client = clientOf(event, config.TRUST_PROXY);
+        // Guesses at the current password count like failed logins of the account (a stolen access
+        // token must not become an unthrottled password oracle).
+        const attempt = await takeLoginAttempt(pool, account.email, client.ip ?? 'unknown', throttle);
+        if ('wait' in attempt) throw tooManyRequests(attempt.wait, 'Too many wrong passwords; try again later');
         const check = await passwords.check(body.current_password, account.password_hash);
-        if (!check.valid) throw new ApiError(403, 'wrong_password', 'The current password is not correct');
+        if (!check.valid) {
+          await audit(pool, { event: 'password_change_failed', userId: user.id, ...client });
+          throw new ApiError(403, 'wrong_password', 'The current password is not correct');
+        }
+        await markLoginAttemptSucceeded(pool, attempt.attemptId);
         rejectWeakPassword(body.new_password, account, 'new_password');
-        await setPasswordHash(pool, user.id, await passwords.hash(body.new_password));
+        await setPasswordHash(pool, user.id, await passwords.hash(body.new_password), account.password_hash);
         const ended = await endSessions(pool, { userId: user.id, exceptSessionId: user.sessionId }, 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS);
-        await audit(pool, { event: 'password_changed', userId: user.id, ...clientOf(event, config.TRUST_PROXY), details: { sessions_ended: ended.length } });
+        await audit(pool, { event: 'password_changed', userId: user.id, ...client, details: { sessions_ended: ended.length } });
         return { message: 'Password changed successfully', sessions_ended: ended.length };
       },
     }),
