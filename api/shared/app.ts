@@ -132,37 +132,42 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       access: route.access,
     })),
   });
-  app.get('/', (event) => {
+  // Load balancers and monitors often probe with HEAD: every built-in GET answers it too.
+  const getAndHead = (path: string, handler: (event: H3Event) => unknown) => {
+    app.get(path, handler);
+    app.on('HEAD', path, handler);
+  };
+  getAndHead('/', (event) => {
     event.context.routePath = '/';
     return info();
   });
-  app.get('/api', (event) => {
+  getAndHead('/api', (event) => {
     event.context.routePath = '/api';
     return info();
   });
 
-  app.get('/api/openapi.json', (event) => {
+  getAndHead('/api/openapi.json', (event) => {
     event.context.routePath = '/api/openapi.json';
     openApiDocument ??= buildOpenApiDocument({ title: options.title, version: options.version, routes: [...builtIn, ...options.routes] });
     return openApiDocument;
   });
-  app.get('/api/docs', (event) => {
+  getAndHead('/api/docs', (event) => {
     event.context.routePath = '/api/docs';
     return docsPage(options.title);
   });
-  app.get('/api/docs/:asset', (event) => {
+  getAndHead('/api/docs/:asset', (event) => {
     const asset = event.context.params?.asset ?? '';
     if (!isDocsAsset(asset)) throw notFound();
     event.context.routePath = '/api/docs/:asset';
     return docsAsset(asset);
   });
-  app.get('/metrics', async (event) => {
+  getAndHead('/metrics', async (event) => {
     event.context.routePath = '/metrics';
     event.context.quiet = true;
     return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
   });
 
-  app.get('/api/health', async (event) => {
+  getAndHead('/api/health', async (event) => {
     event.context.routePath = '/api/health';
     event.context.quiet = true;
     const report = await options.health();

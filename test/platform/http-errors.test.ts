@@ -85,6 +85,11 @@ errors('unknown routes are 404 JSON, wrong methods 405 with Allow', async () => 
   const wrongMethod = await call(app, 'DELETE', '/api/things');
   assert.is(wrongMethod.status, 405);
   assert.is(wrongMethod.headers.get('allow'), 'POST');
+
+  // Monitors probe with HEAD: the built-in pages answer it as they answer GET.
+  for (const path of ['/', '/api', '/api/health', '/metrics', '/api/openapi.json', '/api/docs']) {
+    assert.is((await call(app, 'HEAD', path)).status, 200, `HEAD ${path}`);
+  }
 });
 
 errors('oversized and non-JSON bodies are refused before they are parsed', async () => {
