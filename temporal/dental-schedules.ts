@@ -1,5 +1,5 @@
 // The dental practice's periodic work, as Temporal Schedules operations staff can see, pause and
-// trigger in the Web UI. Created at worker start; creating one that exists is fine.
+// trigger in the Web UI. Created at worker start; one that exists keeps its state and follows the time zone.
 import { type Client, ScheduleAlreadyRunning } from '@temporalio/client';
 import type { Config } from '../config/index.js';
 import { dailyDigestWorkflow } from '../workflows/dental.js';
@@ -24,5 +24,10 @@ export async function ensureDentalSchedules(client: Client, config: Pick<Config,
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    // It exists: keep what staff set (paused, another hour), but follow a changed PRACTICE_TIME_ZONE.
+    const handle = client.schedule.getHandle(DAILY_DIGEST_SCHEDULE_ID);
+    if ((await handle.describe()).spec.timezone !== config.PRACTICE_TIME_ZONE) {
+      await handle.update((previous) => ({ ...previous, spec: { ...previous.spec, timezone: config.PRACTICE_TIME_ZONE } }));
+    }
   }
 }

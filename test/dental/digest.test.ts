@@ -23,6 +23,14 @@ digest('the schedule exists once, at 18:00 practice time, and a run sends each d
   const description = await temporal.schedule.getHandle(DAILY_DIGEST_SCHEDULE_ID).describe();
   assert.equal(description.spec.calendars?.[0]?.hour, [{ start: 18, end: 18, step: 1 }]);
   assert.is(description.spec.timezone, config.PRACTICE_TIME_ZONE);
+  // Paused by staff, then the practice's zone changes: the zone follows, the pause stays.
+  const handle = temporal.schedule.getHandle(DAILY_DIGEST_SCHEDULE_ID);
+  await handle.pause('test: paused by staff');
+  await ensureDentalSchedules(temporal, { ...config, PRACTICE_TIME_ZONE: 'Europe/Vienna' });
+  const moved = await handle.describe();
+  assert.equal([moved.spec.timezone, moved.state.paused], ['Europe/Vienna', true]);
+  await ensureDentalSchedules(temporal, config);
+  await handle.unpause();
 
   const dentist = await newDentist(app, token);
   const patient = await newPatient(app, token);
