@@ -113,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.NODE_ENV === 'production' && !values.URL_SIGNING_SECRET) {
     throw new ConfigError('URL_SIGNING_SECRET is not set: production needs a secret of at least 32 characters for signed URLs.');
   }
+  if (Boolean(values.TEMPORAL_TLS_CERT_PATH) !== Boolean(values.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: mTLS needs the client certificate and its key.');
+  }
   const corsOrigins = values.CORS_ORIGINS ?? (values.NODE_ENV === 'development' ? ['*'] : []);
   return {
     ...values,
@@ -133,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function redact(name: string, value: string): string {
-  return /KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL/.test(name) ? '<redacted>' : value;
+  return /KEY|SECRET|PASSWORD|TOKEN|DATABASE_URL|SMTP_URL/.test(name) ? '<redacted>' : value;
 }
 
 /** Run `main`, turning a ConfigError (at load or while wiring up) into one line on stderr and exit 78. */

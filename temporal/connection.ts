@@ -2,12 +2,21 @@
 // TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE with TLS (mTLS files) or an API key.
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
-import type { Config } from '../config/index.js';
+import { type Config, ConfigError } from '../config/index.js';
 
 type TemporalSettings = Pick<
   Config,
   'TEMPORAL_ADDRESS' | 'TEMPORAL_API_KEY' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CA_PATH' | 'TEMPORAL_TLS_CERT_PATH' | 'TEMPORAL_TLS_KEY_PATH'
 >;
+
+/** A file a setting names, or one sentence naming the setting (not a stack trace) when it cannot be read. */
+function readSetting(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${name} names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+}
 
 /** Connection settings shared by the client (APIs) and the worker's NativeConnection. */
 export function temporalConnectionOptions(config: TemporalSettings) {
@@ -15,12 +24,12 @@ export function temporalConnectionOptions(config: TemporalSettings) {
     config.TEMPORAL_TLS || Boolean(config.TEMPORAL_API_KEY || config.TEMPORAL_TLS_CERT_PATH || config.TEMPORAL_TLS_CA_PATH);
   const tls = useTls
     ? {
-        ...(config.TEMPORAL_TLS_CA_PATH && { serverRootCACertificate: readFileSync(config.TEMPORAL_TLS_CA_PATH) }),
+        ...(config.TEMPORAL_TLS_CA_PATH && { serverRootCACertificate: readSetting('TEMPORAL_TLS_CA_PATH', config.TEMPORAL_TLS_CA_PATH) }),
         ...(config.TEMPORAL_TLS_CERT_PATH &&
           config.TEMPORAL_TLS_KEY_PATH && {
             clientCertPair: {
-              crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH),
-              key: readFileSync(config.TEMPORAL_TLS_KEY_PATH),
+              crt: readSetting('TEMPORAL_TLS_CERT_PATH', config.TEMPORAL_TLS_CERT_PATH),
+              key: readSetting('TEMPORAL_TLS_KEY_PATH', config.TEMPORAL_TLS_KEY_PATH),
             },
           }),
       }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadConfig } from '../../config/index.js';
+import { temporalConnectionOptions } from '../../temporal/connection.js';
 
 const config = suite('configuration');
 
@@ -34,6 +35,13 @@ config('connection strings are validated without being echoed', () => {
   const message = errorOf({ MEDIA_DATABASE_URL: 'mysql://user:secret@db/media' });
   assert.match(message, /MEDIA_DATABASE_URL is invalid: must be a postgres:\/\/ connection URL \(got "<redacted>"\)/);
   assert.not.match(message, /secret/);
+  assert.not.match(errorOf({ SMTP_URL: 'not a url with secret in it' }), /secret/, 'SMTP_URL carries the mail password');
+});
+
+config('Temporal mTLS settings come in pairs, and a file that cannot be read is named', () => {
+  assert.match(errorOf({ TEMPORAL_TLS_CERT_PATH: '/etc/qhitz/client.pem' }), /TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together/);
+  const settings = loadConfig({ TEMPORAL_TLS_CA_PATH: '/nonexistent/ca.pem' });
+  assert.throws(() => temporalConnectionOptions(settings), (error: Error) => error instanceof ConfigError && /TEMPORAL_TLS_CA_PATH names \/nonexistent\/ca\.pem, which cannot be read \(ENOENT\)/.test(error.message));
 });
 
 config('a service without its database URL names the missing variable', () => {
