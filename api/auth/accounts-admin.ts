@@ -30,14 +30,21 @@ export async function createAccount(
   }
 }
 
+/** A timestamp as exported (ISO 8601 or PostgreSQL's text); an empty CSV cell is none. */
+const exportedTime = z
+  .string()
+  .nullish()
+  .transform((value) => value?.trim() || null)
+  .refine((value) => value === null || !Number.isNaN(Date.parse(value)), 'is not a date and time');
+
 /** A row of the Flask `users` table, as exported to JSON or CSV. */
 const flaskUser = z.object({
   id: z.coerce.number().int().positive(),
   username,
   email,
   password_hash: z.string().min(10),
-  created_at: z.string().optional(),
-  last_login: z.string().nullish().transform((value) => value || null),
+  created_at: exportedTime,
+  last_login: exportedTime,
   is_active: z
     .union([z.boolean(), z.string()])
     .optional()
@@ -51,8 +58,20 @@ export interface ImportReport {
   skipped: Array<{ row: number; reason: string }>;
 }
 
-/** Imports Flask users keeping their ids, timestamps and werkzeug hashes (upgraded at first login). */
+/**
+ * Imports Flask users keeping their ids, timestamps and werkzeug hashes (upgraded at first login).
+ * The id sequence moves past the imported ids even when the import stops early: otherwise the next
+ * registration takes an imported id and is told its (new) username is taken.
+ */
 export async function importFlaskUsers(pool: DatabasePool, rows: unknown[]): Promise<ImportReport> {
+  try {
+    return await importRows(pool, rows);
+  } finally {
+    await syncUserIdSequence(pool);
+  }
+}
+
+async function importRows(pool: DatabasePool, rows: unknown[]): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, skipped: [] };
   for (const [index, raw] of rows.entries()) {
     const parsed = flaskUser.safeParse(raw);
@@ -69,17 +88,22 @@ export async function importFlaskUsers(pool: DatabasePool, rows: unknown[]): Pro
         email: user.email,
         passwordHash: user.password_hash,
         role: user.role ?? (isAdmin ? 'admin' : 'user'),
-        createdAt: user.created_at,
+        createdAt: user.created_at ?? undefined,
         lastLogin: user.last_login,
         isActive: user.is_active,
       });
       report.imported++;
     } catch (error) {
-      if (!(error instanceof UniqueIntegrityConstraintViolationError)) throw error;
-      report.skipped.push({ row: index + 1, reason: `id, email or username already exists (${error.constraint})` });
+      if (error instanceof UniqueIntegrityConstraintViolationError) {
+        report.skipped.push({ row: index + 1, reason: `id, email or username already exists (${error.constraint})` });
+        continue;
+      }
+      // A value PostgreSQL refuses (SQLSTATE class 22, e.g. 2020-02-30) skips its row; anything else stops the import.
+      const code = ((error as { cause?: { code?: string } }).cause ?? (error as { code?: string })).code;
+      if (!code?.startsWith('22')) throw error;
+      report.skipped.push({ row: index + 1, reason: (error as Error).message });
     }
   }
-  await syncUserIdSequence(pool);
   return report;
 }
 

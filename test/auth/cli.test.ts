@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { call } from '../support/http.js';
-import { authApp, freshIp, from } from './support.js';
+import { authApp, freshIp, from, newAccount } from './support.js';
 
 function users(args: string[], stdin = ''): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
@@ -42,20 +42,28 @@ cli('import loads a Flask users export (JSON or CSV), keeps ids and hashes, skip
     { id: base + 1, username: 'x', email: 'broken', password_hash: 'short' },
   ]));
   const csvFile = join(scratch, `users-${base}.csv`);
-  writeFileSync(csvFile, `id,username,email,password_hash,created_at,last_login,is_active\n${base + 2},csv_${base},csv.${base}@example.com,${hashOf('csv pass 123')},2020-01-01 00:00:00+00,,true\n`);
+  writeFileSync(csvFile, [
+    'id,username,email,password_hash,created_at,last_login,is_active',
+    `${base + 2},csv_${base},csv.${base}@example.com,${hashOf('csv pass 123')},2020-01-01 00:00:00+00,,true`,
+    `${base + 3},late_${base},late.${base}@example.com,${hashOf('late pass 123')},2020-02-30 00:00:00+00,,true`,
+    `${base + 4},blank_${base},blank.${base}@example.com,${hashOf('blank pass 123')},,,true`,
+  ].join('\n'));
 
   const json = await users(['import', jsonFile]);
   assert.is(json.code, 0, json.output);
   assert.match(json.output, /imported 1 of 2 users/);
   assert.match(json.output, /row 2 skipped: /);
   const csv = await users(['import', csvFile]);
-  assert.match(csv.output, /imported 1 of 1 users/);
+  assert.match(csv.output, /imported 2 of 3 users/, 'a date PostgreSQL refuses skips its row; an empty cell is no date');
+  assert.match(csv.output, /row 2 skipped: /);
 
   const app = await authApp();
   const login = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: `flask.${base}@example.com`, password: 'old flask pass' } }));
   assert.equal([login.status, login.body.user.id, login.body.user.role, login.body.user.created_at], [200, base, 'admin', '2021-03-04T05:06:07.000Z']);
   const csvLogin = await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { username: `csv_${base}`, password: 'csv pass 123' } }));
   assert.is(csvLogin.status, 200);
+  // The id sequence moved past the imported ids: a new registration gets a fresh one, not a 409.
+  assert.is((await call(app, 'POST', '/api/auth/register', from(freshIp(), { json: newAccount() }))).status, 201);
   const again = await users(['import', jsonFile]);
   assert.match(again.output, /imported 0 of 2 users/, 'a second import changes nothing');
 });
