@@ -22,7 +22,12 @@ const started = Date.now();
 const log = (message: string) => process.stdout.write(`[test] ${message}\n`);
 
 const postgres = await startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port: await freePort(), persistent: false });
-const temporal = await startTemporalDevServer({ uiPort: null });
+// If Temporal cannot start, PostgreSQL and the scratch folder must not outlive us.
+const temporal = await startTemporalDevServer({ uiPort: null }).catch(async (error: unknown) => {
+  await postgres.stop();
+  rmSync(scratch, { recursive: true, force: true });
+  throw error;
+});
 log(`PostgreSQL on ${postgres.port}, Temporal on ${temporal.address} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
 let exitCode = 1;
