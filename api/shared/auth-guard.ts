@@ -148,8 +148,12 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
   return { requireUser, requireRole, optionalUser };
 }
 
+/** The JWKS could not be fetched: no connection, or an answer other than 200 (a proxy's 502 while auth restarts). */
 function isFetchFailure(error: unknown): boolean {
-  return error instanceof TypeError && /fetch failed/i.test(error.message);
+  return (
+    (error instanceof TypeError && /fetch failed/i.test(error.message)) ||
+    (error instanceof joseErrors.JOSEError && /Expected 200 OK from the JSON Web Key Set/i.test(error.message))
+  );
 }
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -158,7 +162,9 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 export function remoteSigningKeys(authUrl: string, fetchImplementation: Fetch = fetch): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL('/api/auth/.well-known/jwks.json', authUrl), {
     cacheMaxAge: 10 * 60_000,
-    cooldownDuration: 30_000,
+    // After a key rotation, tokens signed with the new key carry a kid this cache has not seen; it is
+    // fetched again at most this soon after the last fetch (jose's default of 30 s refused them that long).
+    cooldownDuration: 2_000,
     timeoutDuration: 3000,
     [customFetch]: (url, init) => fetchImplementation(url, init as RequestInit),
   });

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { z } from 'zod';
 import { issueAccessToken } from '../../api/auth/access-tokens.js';
 import { generateSigningJwk, signingKeysFromJwks } from '../../api/auth/signing-keys.js';
+import { createAuthGuard, remoteSigningKeys } from '../../api/shared/auth-guard.js';
 import { defineRoute } from '../../api/shared/route.js';
 import { call, tokenFor } from '../support/http.js';
 import { probeApp } from '../support/probe-app.js';
@@ -196,6 +197,31 @@ guard('forged, expired, foreign and unsigned tokens are refused', async () => {
   assert.is((await call(app, 'GET', '/api/things/1', { token: valid })).status, 200);
   const malformedHeader = await call(app, 'GET', '/api/things/1', { headers: { authorization: `Token ${valid}` } });
   assert.is(malformedHeader.status, 401);
+});
+
+guard('another service trusts a rotated-in key within seconds, and a JWKS the auth service cannot serve is a 503', async () => {
+  const { config } = await getStack();
+  const settings = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: 60 };
+  const [oldKey, newKey] = [await generateSigningJwk(), await generateSigningJwk()];
+  let served = await signingKeysFromJwks([oldKey]);
+  let status = 200;
+  const auth = async () => new Response(JSON.stringify(served.jwks), { status, headers: { 'content-type': 'application/json' } });
+  const remote = createAuthGuard({ keys: remoteSigningKeys('http://auth.test', auth), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const app = await probeApp([defineRoute({ method: 'GET', path: '/api/me', summary: 'me', access: 'user', handler: ({ user }) => ({ id: user.id }) })], { guard: remote });
+  const claims = (sessionId: string) => ({ userId: 5, role: 'user' as const, sessionId });
+  const before = (await issueAccessToken(served, claims(randomUUID()), settings)).token;
+  assert.is((await call(app, 'GET', '/api/me', { token: before })).status, 200);
+
+  served = await signingKeysFromJwks([newKey, oldKey]); // auth restarted with a new newest key
+  const after = (await issueAccessToken(served, claims(randomUUID()), settings)).token;
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  assert.is((await call(app, 'GET', '/api/me', { token: after })).status, 200, 'the new kid is fetched, not refused for 30 s');
+
+  status = 502; // a proxy's answer while auth restarts
+  const unseen = (await issueAccessToken(await signingKeysFromJwks([await generateSigningJwk()]), claims(randomUUID()), settings)).token;
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  const down = await call(app, 'GET', '/api/me', { token: unseen });
+  assert.equal([down.status, down.body.error], [503, 'service_unavailable']);
 });
 
 errors.run();
