@@ -42,7 +42,8 @@ export async function startTemporalDevServer(options: StartOptions): Promise<Tem
 async function startOnPort(options: StartOptions, port: number): Promise<TemporalDevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   if (options.uiPort === null) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
+  // The UI's newsfeed would be fetched from the internet, which machines here (and clinics' networks) may not reach.
+  else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   for (const pair of searchAttributeCliPairs()) args.push('--search-attribute', pair);
   // Lower latency for activity-heavy request paths (the SDK's own CI does the same).
