@@ -13,6 +13,8 @@ export interface LoadOptions {
   durationSeconds?: number;
   /** The path (and query) of each request in turn, instead of `url`'s, e.g. a random page. */
   nextPath?: () => string;
+  /** The body of each request in turn, instead of `body`, e.g. another account's login. */
+  nextBody?: () => string;
   /** Offer this many requests per second in total instead of as many as the connections can send. */
   ratePerSecond?: number;
 }
@@ -42,7 +44,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     // (without it the first scenario of a run read 15-30% lower than the same load a minute later).
     warmup: { connections, duration: WARMUP_SECONDS },
     ...(options.ratePerSecond && { overallRate: options.ratePerSecond }),
-    ...(options.nextPath && { requests: [{ setupRequest: (request) => ({ ...request, path: options.nextPath!() }) }] }),
+    ...((options.nextPath || options.nextBody) && {
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            ...(options.nextPath && { path: options.nextPath() }),
+            ...(options.nextBody && { body: options.nextBody() }),
+          }),
+        },
+      ],
+    }),
   };
   const result = await autocannon(settings);
   return {
