@@ -39,6 +39,9 @@ export interface PasswordCheck {
   needsRehash: boolean;
 }
 
+/** Above what argon2 at our cost and werkzeug's pbkdf2 (600,000 rounds) or scrypt take here (30–90 ms). */
+const FAILED_CHECK_FLOOR_MS = 200;
+
 export function createPasswordHasher(settings: Argon2Settings) {
   // @node-rs/argon2 hashes with argon2id unless told otherwise (its Algorithm enum is a const enum,
   // which isolated modules cannot import).
@@ -51,21 +54,34 @@ export function createPasswordHasher(settings: Argon2Settings) {
   // "wrong password", so response times do not reveal which emails have accounts.
   const decoy = hash('decoy password that matches nothing', options);
 
+  async function checkAsStored(password: string, stored: string | null): Promise<PasswordCheck> {
+    if (stored === null) {
+      await verifyLimited(await decoy, password).catch(() => false);
+      return { valid: false, needsRehash: false };
+    }
+    if (stored.startsWith('$argon2')) {
+      // verify throws on a malformed hash instead of answering false.
+      const valid = await verifyLimited(stored, password).catch(() => false);
+      return { valid, needsRehash: valid && isWeakerArgon2(stored, settings) };
+    }
+    const valid = await limited(() => verifyWerkzeug(password, stored));
+    return { valid, needsRehash: valid };
+  }
+
   return {
     hash: hashLimited,
 
+    /**
+     * A failed check takes at least FAILED_CHECK_FLOOR_MS whatever the stored hash: an imported
+     * werkzeug hash takes longer than the argon2 decoy for unknown emails, and the difference would
+     * tell which imported accounts exist and have not logged in since.
+     */
     async check(password: string, stored: string | null): Promise<PasswordCheck> {
-      if (stored === null) {
-        await verifyLimited(await decoy, password).catch(() => false);
-        return { valid: false, needsRehash: false };
-      }
-      if (stored.startsWith('$argon2')) {
-        // verify throws on a malformed hash instead of answering false.
-        const valid = await verifyLimited(stored, password).catch(() => false);
-        return { valid, needsRehash: valid && isWeakerArgon2(stored, settings) };
-      }
-      const valid = await limited(() => verifyWerkzeug(password, stored));
-      return { valid, needsRehash: valid };
+      const started = performance.now();
+      const result = await checkAsStored(password, stored);
+      const left = FAILED_CHECK_FLOOR_MS - (performance.now() - started);
+      if (!result.valid && left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+      return result;
     },
   };
 }

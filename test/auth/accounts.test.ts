@@ -87,6 +87,17 @@ accounts('a wrong password and an unknown email get the same answer, both after 
   // Not a speed test: without the dummy verification an unknown email answers ~30× faster (no argon2
   // at all). A factor of 3 either way tells that apart however loaded the machine is.
   assert.ok(u > w / 3 && w > u / 3, `wrong password ${w.toFixed(1)} ms vs unknown email ${u.toFixed(1)} ms`);
+
+  // An imported Flask account not yet upgraded (werkzeug pbkdf2, 600,000 rounds: a few times argon2's
+  // time) fails in as long as the others: every failed check is padded to the same floor.
+  const { pools } = await getStack();
+  const flask = newAccount();
+  const salt = 'FlaskSalt';
+  await insertUser(pools.auth, { username: flask.username, email: flask.email, passwordHash: `pbkdf2:sha256:600000$${salt}$${pbkdf2Sync(flask.password, salt, 600_000, 32, 'sha256').toString('hex')}` });
+  const imported: number[] = [];
+  for (let round = 0; round < 4; round++) imported.push((await timed({ email: flask.email, password: `wrong ${round}` })).ms);
+  const i = median(imported);
+  assert.ok(i < u * 1.5 && u < i * 1.5, `imported account ${i.toFixed(1)} ms vs unknown email ${u.toFixed(1)} ms`);
 });
 
 accounts('accounts imported from Flask log in with their werkzeug hashes, which become argon2id', async () => {
