@@ -1,7 +1,7 @@
 // The auth service: accounts, sessions and the keys every other service verifies tokens with.
 import type { H3 } from 'h3';
 import { isSessionActive } from '../../db/auth/sessions.js';
-import { createServiceApp } from '../shared/app.js';
+import { createServiceApp, handlerTimeoutFor } from '../shared/app.js';
 import { createAuthGuard, type RevocationCheck } from '../shared/auth-guard.js';
 import type { ServiceDeps } from '../shared/runtime.js';
 import { VERSION } from '../shared/version.js';
@@ -48,6 +48,7 @@ export function createAuthApp(deps: AuthAppDeps): H3 {
     health: deps.health,
     corsOrigins: config.corsOrigins,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    handlerTimeoutMs: handlerTimeoutFor(config),
   });
 }
 

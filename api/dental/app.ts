@@ -1,5 +1,5 @@
 import type { H3 } from 'h3';
-import { createServiceApp } from '../shared/app.js';
+import { createServiceApp, handlerTimeoutFor } from '../shared/app.js';
 import type { AuthGuard } from '../shared/auth-guard.js';
 import type { ServiceDeps } from '../shared/runtime.js';
 import { VERSION } from '../shared/version.js';
@@ -20,5 +20,6 @@ export function createDentalApp(deps: DentalAppDeps): H3 {
     health: deps.health,
     corsOrigins: deps.config.corsOrigins,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    handlerTimeoutMs: handlerTimeoutFor(deps.config),
   });
 }

@@ -6,7 +6,8 @@ import { H3, type H3Event } from 'h3';
 import { addRoute, createRouter, findAllRoutes } from 'rou3';
 import type { AuthGuard } from './auth-guard.js';
 import { docsAsset, docsPage, isDocsAsset } from './docs-page.js';
-import { ApiError, classifyError, notFound } from './errors.js';
+import type { Config } from '../../config/index.js';
+import { ApiError, classifyError, notFound, serviceUnavailable } from './errors.js';
 import type { HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { createHttpMetrics } from './metrics.js';
@@ -26,7 +27,17 @@ export interface ServiceAppOptions {
   health: () => Promise<HealthReport>;
   corsOrigins: string[];
   bodyLimit: number;
+  /**
+   * The longest a route's handler may take before the answer is a 503 (uploads, which read their own
+   * body for minutes, excepted). Slow queries end at the statement timeout, but a database that stops
+   * answering altogether (a frozen host, a black-holed network) would otherwise hold requests forever.
+   */
+  handlerTimeoutMs: number;
 }
+
+/** The handler deadline for a service's settings: the longest query, plus waiting for a connection. */
+export const handlerTimeoutFor = (config: Pick<Config, 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>) =>
+  config.DATABASE_STATEMENT_TIMEOUT_MS + config.DATABASE_CONNECT_TIMEOUT_MS + 1000;
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, range, if-none-match, if-range, x-request-id, x-share-password';
@@ -201,7 +212,8 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       const query = route.query ? parseQuery(event, route.query) : undefined;
       const body =
         route.body && !route.rawBody ? await parseBody(event, route.body, route.bodyLimit ?? options.bodyLimit) : undefined;
-      return route.handler({ event, body, query, params, user, log });
+      const handled = route.handler({ event, body, query, params, user, log });
+      return route.rawBody ? handled : withinDeadline(handled, options.handlerTimeoutMs);
     };
     app.on(route.method, route.path, handle);
     // Browsers, players and download managers ask HEAD before GET; Node sends no body for HEAD.
@@ -245,4 +257,16 @@ function loggedPath(event: H3Event): string {
   const params = (event.context.params ?? {}) as Record<string, string>;
   if (!route) return event.url.pathname;
   return route.replace(/:(\w+)/g, (placeholder, name: string) => (/token/i.test(name) || params[name] === undefined ? placeholder : params[name]!));
+}
+
+async function withinDeadline<T>(work: T | Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(serviceUnavailable('This request could not finish in time: a service it needs is not answering')), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -122,6 +122,17 @@ errors('a bug is a 500 that reveals nothing, and carries the request id', async 
   assert.is(response.headers.get('x-request-id'), 'req-123');
 });
 
+errors('a handler stuck on a dependency that stopped answering is a 503 at the deadline, not a hang', async () => {
+  const app = await probeApp(
+    [defineRoute({ method: 'GET', path: '/api/stuck', summary: 'waits for a frozen database', access: 'public', handler: () => new Promise(() => {}) })],
+    { handlerTimeoutMs: 300 },
+  );
+  const started = performance.now();
+  const answer = await call(app, 'GET', '/api/stuck');
+  assert.equal([answer.status, answer.body.error], [503, 'service_unavailable']);
+  assert.ok(performance.now() - started < 5000);
+});
+
 errors('the access log names the route with its ids, never a share token', async () => {
   const lines: Array<{ msg?: string; path?: string }> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });

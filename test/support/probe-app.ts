@@ -16,6 +16,7 @@ export async function probeApp(routes: AnyRoute[], options: Partial<ServiceAppOp
     health: async () => ({ healthy: true, dependencies: {}, errors: {} }),
     corsOrigins: [],
     bodyLimit: 1024,
+    handlerTimeoutMs: 30_000,
     routes,
     ...options,
   });
