@@ -4,15 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { H3, type H3Event } from 'h3';
 import { addRoute, createRouter, findAllRoutes } from 'rou3';
+import type { Config } from '../../config/index.js';
 import type { AuthGuard } from './auth-guard.js';
 import { docsAsset, docsPage, isDocsAsset } from './docs-page.js';
-import type { Config } from '../../config/index.js';
 import { ApiError, classifyError, notFound, serviceUnavailable } from './errors.js';
 import type { HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { createHttpMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
+import { withTimeLimit } from './time-limit.js';
 import { parseBody, parseParams, parseQuery } from './validation.js';
 
 export interface ServiceAppOptions {
@@ -34,6 +35,8 @@ export interface ServiceAppOptions {
    */
   handlerTimeoutMs: number;
 }
+
+const stuck = () => serviceUnavailable('This request could not finish in time: a service it needs is not answering');
 
 /** The handler deadline for a service's settings: the longest query, plus waiting for a connection. */
 export const handlerTimeoutFor = (config: Pick<Config, 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>) =>
@@ -213,7 +216,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       const body =
         route.body && !route.rawBody ? await parseBody(event, route.body, route.bodyLimit ?? options.bodyLimit) : undefined;
       const handled = route.handler({ event, body, query, params, user, log });
-      return route.rawBody ? handled : withinDeadline(handled, options.handlerTimeoutMs);
+      return route.rawBody ? handled : withTimeLimit(handled, options.handlerTimeoutMs, stuck);
     };
     app.on(route.method, route.path, handle);
     // Browsers, players and download managers ask HEAD before GET; Node sends no body for HEAD.
@@ -257,16 +260,4 @@ function loggedPath(event: H3Event): string {
   const params = (event.context.params ?? {}) as Record<string, string>;
   if (!route) return event.url.pathname;
   return route.replace(/:(\w+)/g, (placeholder, name: string) => (/token/i.test(name) || params[name] === undefined ? placeholder : params[name]!));
-}
-
-async function withinDeadline<T>(work: T | Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(serviceUnavailable('This request could not finish in time: a service it needs is not answering')), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -2,6 +2,7 @@
 // short timeout. Results are shared for a second, so a load balancer polling hard (or a benchmark)
 // costs one probe per second, not one per request, and an outage still shows within seconds.
 import { type DatabasePool, sql } from 'slonik';
+import { withTimeLimit } from './time-limit.js';
 
 export type HealthProbe = () => Promise<void>;
 
@@ -28,7 +29,7 @@ export function createHealthCheck(probes: Record<string, HealthProbe>): () => Pr
     const entries = await Promise.all(
       Object.entries(probes).map(async ([name, probe]) => {
         try {
-          await withTimeout(probe(), PROBE_TIMEOUT_MS);
+          await withTimeLimit(probe(), PROBE_TIMEOUT_MS, () => new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`));
           return [name, null] as const;
         } catch (error) {
           return [name, error instanceof Error ? error.message : String(error)] as const;
@@ -49,16 +50,4 @@ export function createHealthCheck(probes: Record<string, HealthProbe>): () => Pr
     if (!latest || now - latest.at >= REPORT_TTL_MS) latest = { at: now, report: runProbes() };
     return latest.report;
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
