@@ -95,9 +95,9 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
      * `from` is the status the workflow's handler saw: two changes accepted together (a cancel and a
      * check-in) cannot both land, the second finds the first's status and is refused.
      */
-    async setAppointmentStatus(appointmentId: number, status: AppointmentStatus, from?: AppointmentStatus, respondBy?: number): Promise<Appointment> {
+    async setAppointmentStatus(appointmentId: number, status: AppointmentStatus, from: AppointmentStatus, respondBy?: number): Promise<Appointment> {
       if (respondBy !== undefined) refuseIfLate(respondBy);
-      const updated = from ? await changeStatus(db, appointmentId, from, status) : await updateAppointment(db, appointmentId, { status });
+      const updated = await changeStatus(db, appointmentId, from, status);
       if (updated) return updated;
       const current = await findAppointment(db, appointmentId);
       if (!current) throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');

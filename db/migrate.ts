@@ -14,6 +14,7 @@ const migrationsRoot = fileURLToPath(new URL('./migrations/', import.meta.url));
 const FILE_PATTERN = /^(\d{3,})_[a-z0-9_]+\.sql$/;
 // Any constant works; it only has to be the same in every process that migrates.
 const MIGRATION_LOCK_KEY = 727_001;
+const lockedRow = z.object({ locked: z.boolean() });
 
 export interface Migration {
   version: string;
@@ -41,7 +42,7 @@ export async function migrate(pool: DatabasePool, service: ServiceName): Promise
   return pool.connect(async (connection) => {
     // Polled, not waited for in one statement: another process's long migration must not run this
     // wait into the pool's statement timeout.
-    while (!(await connection.oneFirst(sql.type(z.object({ locked: z.boolean() }))`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}) as locked`))) {
+    while (!(await connection.oneFirst(sql.type(lockedRow)`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}) as locked`))) {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     try {

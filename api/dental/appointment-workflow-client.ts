@@ -25,6 +25,9 @@ export class AppointmentWorkflowEnded extends ApiError {
 
 export function createAppointmentWorkflowClient(client: Client, config: Config) {
   const timeoutMs = config.TEMPORAL_REQUEST_TIMEOUT_MS;
+  // When this caller will have given up and answered 503 (a little before the call's own deadline):
+  // the activity writes nothing after it.
+  const respondBy = () => Date.now() + timeoutMs - 250;
 
   async function bounded<T>(call: () => Promise<T>): Promise<T> {
     try {
@@ -37,10 +40,9 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
   return {
     /** Starts the appointment's workflow and books through it; answers when the row is written or refused. */
     book(request: Omit<BookingRequest, 'respondBy'>, summary: string): Promise<Appointment> {
-      const respondBy = Date.now() + timeoutMs - 250;
       return bounded(() =>
         client.workflow.executeUpdateWithStart(bookUpdate, {
-          args: [{ ...request, respondBy }],
+          args: [{ ...request, respondBy: respondBy() }],
           startWorkflowOperation: new WithStartWorkflowOperation(appointmentWorkflow, {
             workflowId: appointmentWorkflowId(request.appointmentId),
             taskQueue: TASK_QUEUES.dental,
@@ -59,13 +61,11 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
     },
 
     reschedule(appointmentId: number, changes: Omit<RescheduleRequest, 'respondBy'>): Promise<Appointment> {
-      const respondBy = Date.now() + timeoutMs - 250;
-      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(rescheduleUpdate, { args: [{ ...changes, respondBy }] }));
+      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(rescheduleUpdate, { args: [{ ...changes, respondBy: respondBy() }] }));
     },
 
     setStatus(appointmentId: number, status: AppointmentStatus): Promise<Appointment> {
-      const respondBy = Date.now() + timeoutMs - 250;
-      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(setStatusUpdate, { args: [status, respondBy] }));
+      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(setStatusUpdate, { args: [status, respondBy()] }));
     },
   };
 }

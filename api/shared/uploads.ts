@@ -270,7 +270,7 @@ function tooLarge(limits: UploadLimits): ApiError {
  * included: stored as is, it failed the insert or every later download's header (500s). Parameters
  * (`; charset=…`) are dropped; what is left must be a plain `type/subtype`.
  */
-export function mediaType(declared: string | null | undefined): string | null {
+function mediaType(declared: string | null | undefined): string | null {
   const bare = declared?.split(';')[0]!.trim().toLowerCase();
   return bare && /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,127}$/.test(bare) ? bare : null;
 }

@@ -144,8 +144,7 @@ export async function deleteCloudFile(transaction: CommonQueryMethods, id: numbe
   return { versions, openLinks };
 }
 
-/** Renames and/or moves a file (`folderId` null → the root); the caller checked ownership. */
-/** Renames or moves one of the owner's files; null when it is gone (deleted since it was read). */
+/** Renames and/or moves one of the owner's files (`folderId` null → the root); null when it is gone (deleted since it was read). */
 export function updateCloudFile(db: CommonQueryMethods, id: number, ownerId: number, changes: { name?: string; folderId?: number | null }) {
   return db.maybeOne(sql.type(cloudFileRow)`
     update cloud_files set

@@ -2,6 +2,7 @@
 // happens in PostgreSQL numeric; JavaScript only ever sees exact decimal strings.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
+import { countRow } from '../rows.js';
 
 export const treatmentRow = z.object({
   id: z.number(),
@@ -45,8 +46,9 @@ const PAYMENT_STATUS = sql.fragment`(
   select case when coalesce(sum(p.amount), 0) = 0 then 'unpaid' when sum(p.amount) < treatments.cost then 'partial' else 'paid' end
   from payments p where p.treatment_id = treatments.id)`;
 
+const patientIdRow = z.object({ patient_id: z.number() });
 const lockTreatment = (db: CommonQueryMethods, id: number) =>
-  db.maybeOneFirst(sql.type(z.object({ patient_id: z.number() }))`select patient_id from treatments where id = ${id} for update`);
+  db.maybeOneFirst(sql.type(patientIdRow)`select patient_id from treatments where id = ${id} for update`);
 
 /** Changing the cost re-derives the payment status from what was paid. */
 export function updateTreatment(db: CommonQueryMethods, id: number, input: TreatmentInput) {
@@ -72,7 +74,7 @@ export async function listTreatments(db: CommonQueryMethods, filter: { patientId
   const [treatments, total] = await Promise.all([
     db.any(sql.type(treatmentRow)`select ${TREATMENT_COLUMNS} from treatments ${where}
       order by treatment_date desc, id desc limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
-    db.oneFirst(sql.type(z.object({ count: z.number() }))`select count(*)::int as count from treatments ${where}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from treatments ${where}`),
   ]);
   return { treatments, total };
 }
