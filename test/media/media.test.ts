@@ -122,11 +122,11 @@ media('several files in one upload; EXIF is read; the library pages, filters, se
   const page = async (query: string) => (await get(url, `/api/media/files?${query}`, token)).body;
   const first = await page('tags=batch&per_page=3&sort=name');
   assert.equal([first.total, first.page, first.per_page, first.pages], [4, 1, 3, 2]);
-  assert.equal(first.files.map((file: { filename: string }) => file.filename), ['canine.png', 'chime.wav', 'incisor.png']);
-  assert.equal((await page('tags=batch&per_page=3&sort=name&page=2')).files.map((file: { filename: string }) => file.filename), ['molar.jpg']);
-  assert.equal((await page('tags=batch&type=audio')).files.map((file: { filename: string }) => file.filename), ['chime.wav']);
+  assert.equal(first.files.map((file: { original_filename: string }) => file.original_filename), ['canine.png', 'chime.wav', 'incisor.png']);
+  assert.equal((await page('tags=batch&per_page=3&sort=name&page=2')).files.map((file: { original_filename: string }) => file.original_filename), ['molar.jpg']);
+  assert.equal((await page('tags=batch&type=audio')).files.map((file: { original_filename: string }) => file.original_filename), ['chime.wav']);
   assert.is((await page('tags=batch&type=images')).total, 3);
-  assert.equal((await page('q=incisor')).files.map((file: { filename: string }) => file.filename), ['incisor.png'], 'search by name');
+  assert.equal((await page('q=incisor')).files.map((file: { original_filename: string }) => file.original_filename), ['incisor.png'], 'search by name');
   assert.is((await page('q=checkup&tags=batch')).total, 4, 'search by description');
   assert.is((await page('per_page=101')).error, 'validation_failed');
 });

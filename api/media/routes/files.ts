@@ -8,9 +8,7 @@ import {
   findVisibleMediaFile,
   insertMediaFile,
   listVisibleMediaFiles,
-  MEDIA_KINDS,
   type MediaFile,
-  mediaRow,
   mediaStats,
   updateMediaFile,
   withBlobLock,
@@ -20,14 +18,14 @@ import { blobResponse } from '../../shared/downloads.js';
 import { invalidFields, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
-import { createUrlSigner } from '../../shared/signed-urls.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
 import { receiveUpload, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields, parseWith } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
 import { removeUnreferencedMediaBlobs } from '../blob-cleanup.js';
 import { sniffUpload } from '../content-kinds.js';
-import { createMediaWorkflowClient, indexWorkflowId } from '../workflow-client.js';
+import { createMediaPresenter, mediaFileView, mediaStatsView } from '../present.js';
+import { createMediaWorkflowClient } from '../workflow-client.js';
 
 const TYPE_FILTERS = { images: 'image', videos: 'video', audio: 'audio', documents: 'document' } as const;
 
@@ -36,18 +34,6 @@ const tagList = z
   .max(1000)
   .transform((value) => [...new Set(value.split(',').map((tag) => tag.trim().toLowerCase()).filter(Boolean))])
   .refine((tags) => tags.length <= 20 && tags.every((tag) => tag.length <= 50), 'at most 20 tags of 50 characters');
-/** A file as the API shows it: the row without storage keys, with signed URLs that need no token. */
-const mediaFileView = mediaRow
-  .omit({ storage_key: true, thumbnail_key: true, size_bytes: true })
-  .extend({
-    filename: z.string(),
-    size: z.number(),
-    workflow_id: z.string().describe('The indexing workflow, media-index-<id>'),
-    download_url: z.string().describe('Signed, valid for an hour; works without a token'),
-    stream_url: z.string().describe('download_url for players (inline)'),
-    thumbnail_url: z.string().nullable().describe('Signed; null until indexing made a thumbnail'),
-  })
-  .meta({ id: 'MediaFile' });
 const fileList = pageSchema('files', mediaFileView);
 const uploadExample = {
   files: { file: { name: 'visit-notes.txt', type: 'text/plain', content: 'Upper left molar: small filling, no pain afterwards.\n' } },
@@ -67,35 +53,14 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
   const { pool, config } = deps;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'media'));
   const workflows = createMediaWorkflowClient(deps.temporal!, config);
-  const signer = createUrlSigner(config.URL_SIGNING_SECRET);
-  // One grant per file and viewer ("HMAC over file id, user and expiry") opens its bytes and its thumbnail.
-  // An admin's grant says so (and `as=admin` in the URL), since admins may open others' private files;
-  // the signature covers it, so nobody else can claim it.
-  const grant = (id: number, asAdmin: boolean) => `media-file:${id}${asAdmin ? ':admin' : ''}`;
-
-  /** The JSON of a file, with short-lived signed URLs for tags that cannot send a token. */
-  function present(file: MediaFile, viewer: Principal): z.output<typeof mediaFileView> {
-    const asAdmin = hasRole(viewer, 'admin') && file.owner_id !== viewer.id;
-    const sign = (path: string) => signer.sign(asAdmin ? `${path}?as=admin` : path, grant(file.id, asAdmin), viewer.id);
-    const download = sign(`/api/media/download/${file.id}`);
-    const { storage_key: _key, thumbnail_key: thumbnailKey, size_bytes: size, original_name: name, ...rest } = file;
-    return {
-      ...rest,
-      filename: name,
-      original_name: name,
-      size,
-      workflow_id: indexWorkflowId(file.id),
-      download_url: download,
-      stream_url: `${download}&inline=1`,
-      thumbnail_url: thumbnailKey ? sign(`/api/media/thumbnail/${file.id}`) : null,
-    };
-  }
+  const presenter = createMediaPresenter(config.URL_SIGNING_SECRET);
+  const present = presenter.file;
 
   /** The caller by token, or by a signed URL of this file; 404 unless they may see the file. */
   async function visibleTo(event: H3Event, user: Principal | null, id: number) {
     const query = Object.fromEntries(event.url.searchParams);
     const asAdmin = !user && query.as === 'admin';
-    const viewer = user ?? { id: signer.verify(grant(id, asAdmin), query), role: asAdmin ? ('admin' as const) : ('user' as const) };
+    const viewer = user ?? { id: presenter.signedViewer(id, asAdmin, query), role: asAdmin ? ('admin' as const) : ('user' as const) };
     const file = await findVisibleMediaFile(pool, id, { id: viewer.id, isAdmin: hasRole(viewer as Principal, 'admin') });
     if (!file) throw notFound('No such file');
     return file;
@@ -183,7 +148,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
           }
           event.res.status = 201;
           const files = created.map((row) => present(row, user));
-          return uploadAnswer(files, files.map((file) => file.filename), incoming.length);
+          return uploadAnswer(files, files.map((file) => file.original_filename), incoming.length);
         } finally {
           await upload.discard();
         }
@@ -209,9 +174,12 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       summary: 'One file with its status, checksum, metadata and URLs',
       access: 'user',
       params: idParams,
-      responses: { 200: { description: 'The file', schema: z.object({ file: mediaFileView }) } },
+      responses: { 200: { description: 'The file, under file and (as the Flask system answered) at the top level', schema: mediaFileView.extend({ file: mediaFileView }) } },
       example: { params: { id: 42 } },
-      handler: async ({ event, user, params }) => ({ file: present(await visibleTo(event, user, params.id), user) }),
+      handler: async ({ event, user, params }) => {
+        const file = present(await visibleTo(event, user, params.id), user);
+        return { ...file, file };
+      },
     }),
 
     defineRoute({
@@ -289,12 +257,8 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
       path: '/api/media/stats',
       summary: 'Counts and bytes by type: yours (admins: everyone’s)',
       access: 'user',
-      handler: async ({ user }) => {
-        const rows = await mediaStats(pool, hasRole(user, 'admin') ? null : user.id);
-        const by_type = Object.fromEntries(MEDIA_KINDS.map((kind) => [kind, { files: 0, bytes: 0 }]));
-        for (const row of rows) by_type[row.file_type] = { files: row.files, bytes: row.bytes };
-        return { total_files: rows.reduce((sum, row) => sum + row.files, 0), total_bytes: rows.reduce((sum, row) => sum + row.bytes, 0), by_type };
-      },
+      responses: { 200: { description: 'Files and bytes in all and per category', schema: mediaStatsView } },
+      handler: async ({ user }) => presenter.stats(await mediaStats(pool, hasRole(user, 'admin') ? null : user.id)),
     }),
   ];
 }
