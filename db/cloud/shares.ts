@@ -51,11 +51,11 @@ const newShareRow = shareRow.extend({ file_name: z.string() });
  * A new link to one of the owner's files, with the file's name, in one round trip; null when the owner
  * has no such file (or it was deleted).
  */
-export function insertShare(db: CommonQueryMethods, share: { tokenHash: Buffer; fileId: number; ownerId: number; expiresAt: string; passwordHash: string | null; maxDownloads: number | null }) {
+export function insertShare(db: CommonQueryMethods, share: { tokenHash: Buffer; tokenSeed: string; fileId: number; ownerId: number; expiresAt: string; passwordHash: string | null; maxDownloads: number | null }) {
   return db.maybeOne(sql.type(newShareRow)`
     with file as (select id, name from cloud_files where id = ${share.fileId} and owner_id = ${share.ownerId} and deleted_at is null)
-    insert into share_links (token_hash, file_id, owner_id, expires_at, password_hash, max_downloads)
-    select ${sql.binary(share.tokenHash)}, file.id, ${share.ownerId}, ${share.expiresAt}, ${share.passwordHash}, ${share.maxDownloads} from file
+    insert into share_links (token_hash, token_seed, file_id, owner_id, expires_at, password_hash, max_downloads)
+    select ${sql.binary(share.tokenHash)}, ${share.tokenSeed}, file.id, ${share.ownerId}, ${share.expiresAt}, ${share.passwordHash}, ${share.maxDownloads} from file
     returning ${COLUMNS}, (select name from file) as file_name`);
 }
 

@@ -1,6 +1,6 @@
 // Share links: a 128-bit random token (only its hash is stored), an expiry kept by a workflow timer
 // and re-checked on every download, an optional password and download limit.
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { H3Event } from 'h3';
@@ -27,10 +27,10 @@ import { createLocalBlobStore } from '../../shared/storage.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
+import { createShareTokens, hashShareToken as hashToken } from '../share-tokens.js';
 import { endShareWorkflows, startShareWorkflow } from '../share-workflows.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
-const hashToken = (token: string) => createHash('sha256').update(token).digest();
 const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
 const DEFAULT_LIFETIME_SECONDS = 7 * 24 * 3600;
 /** Wrong passwords allowed per link within the window before further tries wait for it to pass. */
@@ -53,6 +53,7 @@ export function shareRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
+  const tokens = createShareTokens(config.URL_SIGNING_SECRET);
   /** The bytes of a shared file's current version. */
   const serve = (event: H3Event, version: SharedVersion) =>
     blobResponse(event, {
@@ -134,10 +135,11 @@ export function shareRoutes(deps: CloudAppDeps) {
         if (expiresAt.getTime() <= Date.now() || expiresAt.getTime() > Date.now() + MAX_LIFETIME_SECONDS * 1000) {
           throw invalidFields({ expires_at: ['must be in the future and within a year'] });
         }
-        const token = randomBytes(16).toString('base64url');
+        const { seed, token, hash } = tokens.issue();
         const passwordHash = body.password ? await hashPassword(body.password) : null;
         const link = await insertShare(pool, {
-          tokenHash: hashToken(token),
+          tokenHash: hash,
+          tokenSeed: seed,
           fileId: params.file_id,
           ownerId: user.id,
           expiresAt: expiresAt.toISOString(),
