@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { countRow, idRow, storedBytesRow } from '../rows.js';
 
 const quotaRow = z.object({ used_bytes: z.number(), quota_bytes: z.number() });
-const statsRow = z.object({ files: z.number(), folders: z.number(), versions_bytes: z.number(), by_type: z.record(z.string(), z.number()) });
+const statsRow = z.object({ files: z.number(), files_bytes: z.number(), folders: z.number(), versions_bytes: z.number(), by_type: z.record(z.string(), z.number()) });
 const reservedRow = z.object({ reserved: z.number() });
 
 export const cloudFileRow = z.object({
@@ -22,6 +22,31 @@ export const cloudFileRow = z.object({
 });
 export type CloudFile = z.infer<typeof cloudFileRow>;
 const COLUMNS = sql.fragment`id, owner_id, folder_id, name, mime_type, size_bytes, storage_key, version, created_at, updated_at`;
+const QUALIFIED_COLUMNS = sql.fragment`f.id, f.owner_id, f.folder_id, f.name, f.mime_type, f.size_bytes, f.storage_key, f.version, f.created_at, f.updated_at`;
+
+/**
+ * Whether a file has a link that opens it now, and what its token is derived from (the newest such
+ * link, preferring one whose token can be derived): `token_seed` is null for links made before seeds.
+ */
+export const shareStateRow = z.object({ is_shared: z.boolean(), share_token_seed: z.string().nullable(), share_token_hash: z.string().nullable() });
+export type ShareState = z.infer<typeof shareStateRow>;
+export const sharedFileRow = cloudFileRow.extend(shareStateRow.shape);
+export type SharedFile = z.infer<typeof sharedFileRow>;
+const fileShareRow = shareStateRow.extend({ file_id: z.number() });
+/** The share state of `cloud_files f`, to be joined `on true` (share_links_active_file serves it). */
+const SHARE_STATE = sql.fragment`lateral (
+  select s.token_seed, encode(s.token_hash, 'hex') as token_hash from share_links s
+  where s.file_id = f.id and s.state = 'active' and s.expires_at > now() and (s.max_downloads is null or s.download_count < s.max_downloads)
+  order by s.token_seed is null, s.id desc limit 1) share`;
+const SHARE_COLUMNS = sql.fragment`share.token_hash is not null as is_shared, share.token_seed as share_token_seed, share.token_hash as share_token_hash`;
+
+/** The share state of each of these files (one statement), for answers that show single files. */
+export async function shareStates(db: CommonQueryMethods, fileIds: readonly number[]): Promise<Map<number, ShareState>> {
+  const rows = await db.any(sql.type(fileShareRow)`
+    select f.id as file_id, ${SHARE_COLUMNS} from cloud_files f left join ${SHARE_STATE} on true
+    where f.id = any(${sql.array([...fileIds], 'int8')})`);
+  return new Map(rows.map(({ file_id: id, ...state }) => [id, state]));
+}
 
 export const versionRow = z.object({ version: z.number(), size_bytes: z.number(), mime_type: z.string(), storage_key: z.string(), created_at: z.string() });
 
@@ -105,14 +130,15 @@ export function listVersions(db: CommonQueryMethods, fileId: number) {
 }
 
 export async function listCloudFiles(db: CommonQueryMethods, options: { ownerId: number; folderId?: number | null; search?: string; page: number; perPage: number }) {
-  const conditions = [sql.fragment`owner_id = ${options.ownerId}`, sql.fragment`deleted_at is null`];
-  if (options.folderId !== undefined) conditions.push(options.folderId === null ? sql.fragment`folder_id is null` : sql.fragment`folder_id = ${options.folderId}`);
-  if (options.search) conditions.push(sql.fragment`name ilike ${`%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  const conditions = [sql.fragment`f.owner_id = ${options.ownerId}`, sql.fragment`f.deleted_at is null`];
+  if (options.folderId !== undefined) conditions.push(options.folderId === null ? sql.fragment`f.folder_id is null` : sql.fragment`f.folder_id = ${options.folderId}`);
+  if (options.search) conditions.push(sql.fragment`f.name ilike ${`%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
   const where = sql.join(conditions, sql.fragment` and `);
   const [files, total] = await Promise.all([
-    db.any(sql.type(cloudFileRow)`select ${COLUMNS} from cloud_files where ${where} order by lower(name), id
+    db.any(sql.type(sharedFileRow)`select ${QUALIFIED_COLUMNS}, ${SHARE_COLUMNS} from cloud_files f left join ${SHARE_STATE} on true
+      where ${where} order by lower(f.name), f.id
       limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`),
-    db.oneFirst(sql.type(countRow)`select count(*)::int as count from cloud_files where ${where}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from cloud_files f where ${where}`),
   ]);
   return { files, total };
 }
@@ -121,6 +147,7 @@ export function cloudStats(db: CommonQueryMethods, ownerId: number) {
   return db.one(sql.type(statsRow)`
     select
       (select count(*)::int from cloud_files where owner_id = ${ownerId} and deleted_at is null) as files,
+      (select coalesce(sum(size_bytes), 0)::bigint from cloud_files where owner_id = ${ownerId} and deleted_at is null) as files_bytes,
       (select count(*)::int from folders where owner_id = ${ownerId} and deleted_at is null) as folders,
       (select coalesce(sum(v.size_bytes), 0)::bigint from file_versions v join cloud_files f on f.id = v.file_id
         where f.owner_id = ${ownerId} and f.deleted_at is null and v.version < f.version) as versions_bytes,

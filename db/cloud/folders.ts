@@ -19,10 +19,21 @@ export const folderRow = z.object({
 export type Folder = z.infer<typeof folderRow>;
 const COLUMNS = sql.fragment`id, owner_id, parent_id, name, created_at, updated_at`;
 
+/** A folder with what is directly inside it (live entries only), as answers show it. */
+export const countedFolderRow = folderRow.extend({ file_count: z.number(), subfolder_count: z.number() });
+export type CountedFolder = z.infer<typeof countedFolderRow>;
+/**
+ * The columns of `folders f` with its counts, one statement however many folders: cloud_files_folder
+ * serves the files, folders_sibling_name_unique (owner_id, parent_id, …) the subfolders.
+ */
+const COUNTED_COLUMNS = sql.fragment`f.id, f.owner_id, f.parent_id, f.name, f.created_at, f.updated_at,
+  (select count(*)::int from cloud_files c where c.folder_id = f.id and c.deleted_at is null) as file_count,
+  (select count(*)::int from folders s where s.owner_id = f.owner_id and s.parent_id = f.id and s.deleted_at is null) as subfolder_count`;
+
 export function insertFolder(db: CommonQueryMethods, folder: { ownerId: number; parentId: number | null; name: string }) {
-  return db.one(sql.type(folderRow)`
-    insert into folders (owner_id, parent_id, name) values (${folder.ownerId}, ${folder.parentId}, ${folder.name})
-    returning ${COLUMNS}`);
+  return db.one(sql.type(countedFolderRow)`
+    insert into folders as f (owner_id, parent_id, name) values (${folder.ownerId}, ${folder.parentId}, ${folder.name})
+    returning ${COUNTED_COLUMNS}`);
 }
 
 export function findFolder(db: CommonQueryMethods, id: number, ownerId: number) {
@@ -30,12 +41,18 @@ export function findFolder(db: CommonQueryMethods, id: number, ownerId: number) 
     select ${COLUMNS} from folders where id = ${id} and owner_id = ${ownerId} and deleted_at is null`);
 }
 
+/** One of the owner's live folders with its counts. */
+export function findCountedFolder(db: CommonQueryMethods, id: number, ownerId: number) {
+  return db.maybeOne(sql.type(countedFolderRow)`
+    select ${COUNTED_COLUMNS} from folders f where f.id = ${id} and f.owner_id = ${ownerId} and f.deleted_at is null`);
+}
+
 /** `parentId`: undefined → all the owner's folders; null → root folders; n → children of n. */
 export function listFolders(db: CommonQueryMethods, ownerId: number, parentId: number | null | undefined) {
   const filter =
-    parentId === undefined ? sql.fragment`true` : parentId === null ? sql.fragment`parent_id is null` : sql.fragment`parent_id = ${parentId}`;
-  return db.any(sql.type(folderRow)`
-    select ${COLUMNS} from folders where owner_id = ${ownerId} and deleted_at is null and ${filter} order by lower(name), id`);
+    parentId === undefined ? sql.fragment`true` : parentId === null ? sql.fragment`f.parent_id is null` : sql.fragment`f.parent_id = ${parentId}`;
+  return db.any(sql.type(countedFolderRow)`
+    select ${COUNTED_COLUMNS} from folders f where f.owner_id = ${ownerId} and f.deleted_at is null and ${filter} order by lower(f.name), f.id`);
 }
 
 /** From the root down to the folder itself. */
@@ -70,13 +87,13 @@ export async function isSelfOrDescendant(db: CommonQueryMethods, folder: number,
 
 /** Renames or moves one of the owner's folders; null when it is gone (deleted since it was read). */
 export function updateFolder(db: CommonQueryMethods, id: number, ownerId: number, changes: { name?: string; parentId?: number | null }) {
-  return db.maybeOne(sql.type(folderRow)`
-    update folders set
+  return db.maybeOne(sql.type(countedFolderRow)`
+    update folders f set
       name = coalesce(${changes.name ?? null}, name),
       parent_id = case when ${changes.parentId !== undefined} then ${changes.parentId ?? null}::bigint else parent_id end,
       updated_at = now()
     where id = ${id} and owner_id = ${ownerId} and deleted_at is null
-    returning ${COLUMNS}`);
+    returning ${COUNTED_COLUMNS}`);
 }
 
 /** Hides a folder, its subfolders and their files at once; returns how many folders it hid. */

@@ -18,6 +18,7 @@ import {
   releaseReservation,
   reserveQuota,
   setQuota,
+  shareStates,
   storeUpload,
   updateCloudFile,
 } from '../../../db/cloud/files.js';
@@ -33,7 +34,7 @@ import { receiveUpload, type UploadedFile, uploadAnswer, uploadAnswerSchema } fr
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
-import { cloudFileView, createCloudPresenter } from '../present.js';
+import { cloudFileView, cloudStatsView, createCloudPresenter } from '../present.js';
 import { endShareWorkflows } from '../share-workflows.js';
 import { entryName } from './folders.js';
 
@@ -51,7 +52,13 @@ export function fileRoutes(deps: CloudAppDeps) {
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
   const presenter = createCloudPresenter(config.URL_SIGNING_SECRET);
-  const present = presenter.file;
+
+  /** Files as answers show them, their share state read in one statement. */
+  async function present(files: readonly CloudFile[]) {
+    const shares = await shareStates(pool, files.map((file) => file.id));
+    // A file deleted since it was read has no state left: it is no longer shared either.
+    return files.map((file) => presenter.file({ ...file, ...(shares.get(file.id) ?? { is_shared: false, share_token_seed: null, share_token_hash: null }) }));
+  }
 
   /** The caller's file, found by token or by a signed URL for it; 404 for anything not theirs. */
   async function ownerOf(event: H3Event, user: Principal | null, id: number) {
@@ -158,8 +165,8 @@ export function fileRoutes(deps: CloudAppDeps) {
         }
         await removeUnreferencedBlobs(pool, store, recorded.dropped);
         event.res.status = 201;
-        const files = recorded.files.map(present);
-        return uploadAnswer(files, files.map((file) => file.name));
+        const files = await present(recorded.files);
+        return uploadAnswer(files, files.map((file) => file.original_filename));
       },
     }),
 
@@ -178,7 +185,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       example: { query: { folder_id: 7, q: 'invoice' } },
       handler: async ({ user, query }) => {
         const { files, total } = await listCloudFiles(pool, { ownerId: user.id, folderId: query.folder_id, search: query.q, page: query.page, perPage: query.per_page });
-        return pageOf('files', files.map(present), total, query);
+        return pageOf('files', files.map(presenter.file), total, query);
       },
     }),
     defineRoute({
@@ -189,7 +196,10 @@ export function fileRoutes(deps: CloudAppDeps) {
       params: z.object({ id: fields.id }),
       responses: { 200: { description: 'The file', schema: z.object({ file: cloudFileView }) } },
       example: { params: { id: 42 } },
-      handler: async ({ event, user, params }) => ({ file: present(await ownerOf(event, user, params.id)) }),
+      handler: async ({ event, user, params }) => {
+        const [file] = await present([await ownerOf(event, user, params.id)]);
+        return { file: file! };
+      },
     }),
     defineRoute({
       method: 'GET',
@@ -262,7 +272,8 @@ export function fileRoutes(deps: CloudAppDeps) {
         try {
           const updated = await updateCloudFile(pool, file.id, user.id, { name: body.name, folderId: body.folder_id });
           if (!updated) throw notFound('No such file');
-          return { message: 'File updated successfully', file: present(updated) };
+          const [shown] = await present([updated]);
+          return { message: 'File updated successfully', file: shown! };
         } catch (error) {
           if (error instanceof UniqueIntegrityConstraintViolationError) throw conflict('That folder already has a file with this name', { details: { field: 'name' } });
           throw error;
@@ -286,9 +297,10 @@ export function fileRoutes(deps: CloudAppDeps) {
       path: '/api/cloud/stats',
       summary: 'Your usage: bytes used and quota, files, folders, by type, bytes in old versions',
       access: 'user',
+      responses: { 200: { description: 'Your figures', schema: cloudStatsView } },
       handler: async ({ user }) => {
         const [quota, stats] = await Promise.all([getQuota(pool, user.id, config.CLOUD_DEFAULT_QUOTA), cloudStats(pool, user.id)]);
-        return { used: quota.used_bytes, quota: quota.quota_bytes, ...stats };
+        return presenter.stats(quota, stats);
       },
     }),
   ];

@@ -2,7 +2,7 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
 import { listCloudFiles } from '../../../db/cloud/files.js';
-import { breadcrumb, findFolder, folderRow, insertFolder, isSelfOrDescendant, listFolders, lockOwnerTree, softDeleteTree, updateFolder } from '../../../db/cloud/folders.js';
+import { breadcrumb, findCountedFolder, findFolder, insertFolder, isSelfOrDescendant, listFolders, lockOwnerTree, softDeleteTree, updateFolder } from '../../../db/cloud/folders.js';
 import { deleteFolderTreeWorkflow } from '../../../workflows/cloud.js';
 import { FolderId, OwnerId } from '../../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../../workflows/task-queues.js';
@@ -11,9 +11,7 @@ import { defineRoute } from '../../shared/route.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import type { CloudAppDeps } from '../app.js';
-import { createCloudPresenter } from '../present.js';
-
-const Folder = folderRow.meta({ id: 'Folder' });
+import { cloudFileView, createCloudPresenter, folderView } from '../present.js';
 
 export const entryName = z
   .string()
@@ -51,14 +49,18 @@ export function folderRoutes(deps: CloudAppDeps) {
       path: '/api/cloud/folders',
       summary: 'Create a folder (in parent_id, or at the root)',
       access: 'user',
-      body: z.object({ name: entryName, parent_id: fields.id.nullable().optional() }),
-      responses: { 201: { description: 'Created', schema: z.object({ message: z.string(), folder: Folder }) }, 409: { description: 'A sibling has that name' } },
+      body: z.object({
+        name: entryName,
+        parent_id: fields.id.nullable().optional(),
+        owner_id: z.unknown().optional().describe('Accepted and ignored, as the Flask system’s clients send it: the owner is the caller'),
+      }),
+      responses: { 201: { description: 'Created', schema: z.object({ message: z.string(), folder: folderView }) }, 409: { description: 'A sibling has that name' } },
       example: { body: { name: 'Invoices', parent_id: null } },
       handler: async ({ user, body, event }) => {
         if (body.parent_id) await mustOwn(body.parent_id, user.id, 'parent_id');
         const folder = await insertFolder(pool, { ownerId: user.id, parentId: body.parent_id ?? null, name: body.name }).catch(nameTaken);
         event.res.status = 201;
-        return { message: 'Folder created successfully', folder };
+        return { message: 'Folder created successfully', folder: presenter.folder(folder) };
       },
     }),
     defineRoute({
@@ -67,9 +69,9 @@ export function folderRoutes(deps: CloudAppDeps) {
       summary: 'Your folders: all of them, the root ones (parent_id=null) or the children of one',
       access: 'user',
       query: z.object({ parent_id: parentFilter }),
-      responses: { 200: { description: 'The folders', schema: z.object({ folders: z.array(Folder) }) } },
+      responses: { 200: { description: 'The folders', schema: z.object({ folders: z.array(folderView) }) } },
       example: { query: { parent_id: 'null' } },
-      handler: async ({ user, query }) => ({ folders: await listFolders(pool, user.id, query.parent_id) }),
+      handler: async ({ user, query }) => ({ folders: (await listFolders(pool, user.id, query.parent_id)).map(presenter.folder) }),
     }),
     defineRoute({
       method: 'GET',
@@ -77,14 +79,26 @@ export function folderRoutes(deps: CloudAppDeps) {
       summary: 'A folder with its files, subfolders and the path to the root',
       access: 'user',
       params: z.object({ id: fields.id }),
+      responses: {
+        200: {
+          description: 'The folder, what is directly in it (files: the first 1000 by name), and the path from the root to it',
+          schema: z.object({
+            folder: folderView,
+            files: z.array(cloudFileView),
+            subfolders: z.array(folderView),
+            path: z.array(z.object({ id: z.number(), name: z.string() })),
+          }),
+        },
+      },
       handler: async ({ user, params }) => {
-        const folder = await mustOwn(params.id, user.id);
+        const folder = await findCountedFolder(pool, params.id, user.id);
+        if (!folder) throw notFound('No such folder');
         const [subfolders, { files }, path] = await Promise.all([
           listFolders(pool, user.id, folder.id),
           listCloudFiles(pool, { ownerId: user.id, folderId: folder.id, page: 1, perPage: 1000 }),
           breadcrumb(pool, folder.id),
         ]);
-        return { folder, files: files.map(presenter.file), subfolders, path };
+        return { folder: presenter.folder(folder), files: files.map(presenter.file), subfolders: subfolders.map(presenter.folder), path };
       },
     }),
     defineRoute({
@@ -108,7 +122,7 @@ export function folderRoutes(deps: CloudAppDeps) {
           return updateFolder(transaction, params.id, user.id, { name: body.name, parentId: body.parent_id }).catch(nameTaken);
         });
         if (!folder) throw notFound('No such folder');
-        return { message: 'Folder updated successfully', folder };
+        return { message: 'Folder updated successfully', folder: presenter.folder(folder) };
       },
     }),
     defineRoute({
