@@ -1,4 +1,4 @@
-// Share links: a 128-bit random token (only its hash is stored), an expiry kept by a workflow timer
+// Share links: a 128-bit token derived from a random seed (share-tokens.ts; seed and hash are stored), an expiry kept by a workflow timer
 // and re-checked on every download, an optional password and download limit.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
@@ -119,10 +119,10 @@ export function shareRoutes(deps: CloudAppDeps) {
       }).refine((body) => body.expires_in === undefined || body.expires_at === undefined, { message: 'send expires_in or expires_at, not both', path: ['expires_at'] }),
       responses: {
         201: {
-          description: 'Created; the token is shown only now',
+          description: 'Created; while the link is open, the file’s answers show its token as shared_link',
           schema: z.object({
             message: z.string(),
-            shared_link: z.string().describe('The token; only its hash is kept'),
+            shared_link: z.string().describe('The token; stored as its hash beside the seed it is derived from'),
             share_url: z.string().describe('GET it without a token (with X-Share-Password if the link has one)'),
             expires_at: z.string(),
             max_downloads: z.number().nullable(),
@@ -170,7 +170,7 @@ export function shareRoutes(deps: CloudAppDeps) {
     defineRoute({
       method: 'GET',
       path: '/api/cloud/file/:id/shares',
-      summary: 'The share links of one of your files (tokens are never shown again)',
+      summary: 'The share links of one of your files (the file’s shared_link is the newest open one’s token)',
       access: 'user',
       params: z.object({ id: fields.id }),
       handler: async ({ user, params }) => {
