@@ -139,6 +139,7 @@ export function patientRoutes({ pool, config }: DentalAppDeps) {
           schema: z.object({ patient: patientView, upcoming_appointments: z.array(appointmentView), recent_treatments: z.array(treatmentView) }),
         },
       },
+      example: { params: { id: 12 } },
       handler: async ({ params }) => {
         const [patient, upcoming, recent] = await Promise.all([
           findPatient(pool, params.id),
