@@ -132,11 +132,14 @@ export const ledgerEntry = z.object({
   balance: z.string(),
 });
 
-/** Charges and payments in time order with the running balance (what the patient owes). */
-export function patientLedger(db: CommonQueryMethods, patientId: number) {
+/**
+ * Charges and payments in time order with the running balance (what the patient owes). A charge's
+ * time is the practice's wall-clock time, placed among the payments' instants in `timeZone`.
+ */
+export function patientLedger(db: CommonQueryMethods, patientId: number, timeZone: string) {
   return db.any(sql.type(ledgerEntry)`
     with entries as (
-      select treatment_date::timestamptz as at, 'charge' as kind, id as reference_id, name as description, cost as amount, cost as delta
+      select treatment_date at time zone ${timeZone} as at, 'charge' as kind, id as reference_id, name as description, cost as amount, cost as delta
       from treatments where patient_id = ${patientId}
       union all
       select paid_at, 'payment', id, 'Payment (' || method || ')', amount, -amount

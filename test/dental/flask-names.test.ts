@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { formatInZone } from '../../api/dental/time.js';
 import { call } from '../support/http.js';
 import { dentalApp, futureSlot, newDentist, newPatient, staffToken } from './support.js';
 
@@ -101,6 +102,20 @@ flask('treatments take treatment_name and a time of day, and are listed with bot
     const refused = await record(json);
     assert.is(refused.status, 422, `${JSON.stringify(json)}: ${refused.text}`);
   }
+});
+
+flask('the ledger places a treatment’s time of day in the practice’s zone among the payments', async () => {
+  const zone = 'Pacific/Kiritimati'; // UTC+14: its wall-clock time read as UTC would lie 14 hours ahead
+  const app = await dentalApp({ PRACTICE_TIME_ZONE: zone });
+  const token = await staffToken();
+  const patient = await newPatient(app, token);
+  const anHourAgo = Date.now() - 3_600_000;
+  const treated = await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'Scaling', cost: 40, treatment_date: formatInZone(anHourAgo, zone).slice(0, 19) } });
+  assert.is(treated.status, 201, treated.text);
+  await call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, amount: '40', method: 'cash' } });
+  const ledger = (await call(app, 'GET', `/api/dental/patient/${patient.id}/ledger`, { token })).body;
+  assert.equal(ledger.entries.map((entry: { kind: string; balance: string }) => [entry.kind, entry.balance]), [['charge', '40.00'], ['payment', '0.00']]);
+  assert.ok(Math.abs(Date.parse(ledger.entries[0].date) - anHourAgo) < 2000, ledger.entries[0].date);
 });
 
 flask('stats answer the Flask keys at the top level with real counts', async () => {

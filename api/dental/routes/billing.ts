@@ -178,7 +178,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       params: z.object({ id: fields.id }),
       handler: async ({ params }) => {
         if (!(await findPatient(pool, params.id))) throw notFound('No such patient');
-        const entries = await patientLedger(pool, params.id);
+        const entries = await patientLedger(pool, params.id, zone);
         return { patient_id: params.id, entries, balance: entries.at(-1)?.balance ?? '0.00' };
       },
     }),
