@@ -5,7 +5,6 @@ import {
   type Appointment,
   APPOINTMENT_STATUSES,
   type AppointmentStatus,
-  type AppointmentWithParties,
   changeStatus,
   findAppointment,
   findAppointmentWithParties,
@@ -203,7 +202,7 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       handler: async ({ params, body }) => {
         const found = await findAppointmentWithParties(pool, params.id);
         if (!found) throw notFound('No such appointment');
-        let { patient, dentist, ...appointment }: AppointmentWithParties = found;
+        let { patient, dentist, ...appointment } = found;
         const reschedule = body.appointment_date !== undefined || body.duration !== undefined || body.dentist_id !== undefined;
         const newStatus = body.status !== undefined && body.status !== appointment.status ? body.status : undefined;
         // Every refusal before the first write, so a refused request changes nothing.
