@@ -8,7 +8,7 @@ import { createPasswordHasher } from '../api/auth/passwords.js';
 import { DEFAULT_PORTS, SERVICES, type ServiceName } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
-import { type EmbeddedCluster, startEmbeddedPostgres } from './lib/postgres.js';
+import { DEV_POSTGRES_PORT, type EmbeddedCluster, startEmbeddedPostgres } from './lib/postgres.js';
 import { findProcesses, stopProcesses } from './lib/leftovers.js';
 import { isPortInUse } from './lib/ports.js';
 import { type ManagedProcess, prefixer, startProcess, waitForHealthy } from './lib/processes.js';
@@ -68,7 +68,7 @@ try {
   if (urlNames.every((name) => env[name])) {
     say('using the databases named by *_DATABASE_URL');
   } else {
-    const port = Number(env.QHITZ_POSTGRES_PORT ?? 54320);
+    const port = Number(env.QHITZ_POSTGRES_PORT ?? DEV_POSTGRES_PORT);
     await stopLeftovers('PostgreSQL', [`-D ${resolve(dataDir, 'postgres')}`], 'SIGINT');
     if (await isPortInUse(port)) throw new Error(`port ${port} is taken (another make dev?); set QHITZ_POSTGRES_PORT`);
     say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);

@@ -1,8 +1,11 @@
-// `npm run migrate`: applies pending migrations to every service database whose URL is set.
+// `npm run migrate`: applies pending migrations to every service database whose URL is set (in
+// development, without any set: the databases of `make dev`).
 import { runWithConfig, SERVICES } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
+import { useDevDatabasesWhenUnset } from './lib/dev-databases.js';
 
+useDevDatabasesWhenUnset();
 await runWithConfig(async (config) => {
   let configured = 0;
   for (const service of SERVICES) {

@@ -9,11 +9,13 @@ import { ROLES, type Role } from '../api/shared/auth-guard.js';
 import { runWithConfig } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
+import { useDevDatabasesWhenUnset } from './lib/dev-databases.js';
 
 const usage = `usage:
   npm run users -- create --email EMAIL --username NAME --password-stdin [--role user|staff|admin]
   npm run users -- import FILE.json|FILE.csv`;
 
+useDevDatabasesWhenUnset();
 await runWithConfig(async (config) => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,

@@ -63,6 +63,21 @@ export function parseAppointmentTime(input: string, timeZone: string): Date | nu
   return new Date(instant);
 }
 
+/**
+ * A date (`2024-12-01`, that day's start) or a date and time (`2024-12-01T14:00:00`, read in
+ * `timeZone` unless it carries an offset) as the practice's wall-clock time `2024-12-01T14:00:00`;
+ * null if unreadable or not on the calendar.
+ */
+export function toPracticeWallClock(input: string, timeZone: string): string | null {
+  const value = input.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const day = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(value) ? `${value}T00:00:00` : null;
+  }
+  const instant = parseAppointmentTime(value, timeZone);
+  return instant ? formatInZone(instant, timeZone).slice(0, 19) : null;
+}
+
 /** `2026-12-15T10:00:00+01:00`: the instant as wall-clock time of `timeZone`, with its offset. */
 export function formatInZone(instant: string | number | Date, timeZone: string): string {
   const ms = new Date(instant).getTime();

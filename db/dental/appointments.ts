@@ -36,6 +36,19 @@ export type Appointment = z.infer<typeof appointmentRow>;
 
 const COLUMNS = sql.fragment`id, patient_id, dentist_id, appointment_date, ends_at, duration, appointment_type, status, reason, notes, created_at, updated_at`;
 
+/** A patient's or a dentist's name as stored; the API forms "Jane Doe" and "Dr. Ana Smith" from it. */
+export const personName = z.object({ first_name: z.string(), last_name: z.string() });
+export type PersonName = z.infer<typeof personName>;
+/** An appointment with who it is for and with, joined in the same query (a list costs no extra lookups). */
+export const appointmentWithPartiesRow = appointmentRow.extend({ patient: personName, dentist: personName });
+export type AppointmentWithParties = z.infer<typeof appointmentWithPartiesRow>;
+const WITH_PARTIES = sql.fragment`
+  a.id, a.patient_id, a.dentist_id, a.appointment_date, a.ends_at, a.duration, a.appointment_type, a.status, a.reason, a.notes,
+  a.created_at, a.updated_at,
+  jsonb_build_object('first_name', p.first_name, 'last_name', p.last_name) as patient,
+  jsonb_build_object('first_name', d.first_name, 'last_name', d.last_name) as dentist
+  from appointments a join patients p on p.id = a.patient_id join dentists d on d.id = a.dentist_id`;
+
 export function nextAppointmentId(db: CommonQueryMethods) {
   return db.oneFirst(sql.type(idRow)`select nextval(pg_get_serial_sequence('appointments', 'id'))::bigint as id`);
 }
@@ -110,23 +123,34 @@ export function findAppointment(db: CommonQueryMethods, id: number) {
   return db.maybeOne(sql.type(appointmentRow)`select ${COLUMNS} from appointments where id = ${id}`);
 }
 
+export function findAppointmentWithParties(db: CommonQueryMethods, id: number) {
+  return db.maybeOne(sql.type(appointmentWithPartiesRow)`select ${WITH_PARTIES} where a.id = ${id}`);
+}
+
 export async function listAppointments(
   db: CommonQueryMethods,
   filter: { from?: string; to?: string; patientId?: number; dentistId?: number; status?: AppointmentStatus; page: number; perPage: number },
 ) {
   const conditions = [sql.fragment`true`];
-  if (filter.from) conditions.push(sql.fragment`appointment_date >= ${filter.from}::timestamptz`);
-  if (filter.to) conditions.push(sql.fragment`appointment_date < ${filter.to}::timestamptz`);
-  if (filter.patientId) conditions.push(sql.fragment`patient_id = ${filter.patientId}`);
-  if (filter.dentistId) conditions.push(sql.fragment`dentist_id = ${filter.dentistId}`);
-  if (filter.status) conditions.push(sql.fragment`status = ${filter.status}`);
+  if (filter.from) conditions.push(sql.fragment`a.appointment_date >= ${filter.from}::timestamptz`);
+  if (filter.to) conditions.push(sql.fragment`a.appointment_date < ${filter.to}::timestamptz`);
+  if (filter.patientId) conditions.push(sql.fragment`a.patient_id = ${filter.patientId}`);
+  if (filter.dentistId) conditions.push(sql.fragment`a.dentist_id = ${filter.dentistId}`);
+  if (filter.status) conditions.push(sql.fragment`a.status = ${filter.status}`);
   const where = sql.join(conditions, sql.fragment` and `);
   const [appointments, total] = await Promise.all([
-    db.any(sql.type(appointmentRow)`select ${COLUMNS} from appointments where ${where}
-      order by appointment_date, id limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
-    db.oneFirst(sql.type(countRow)`select count(*)::int as count from appointments where ${where}`),
+    db.any(sql.type(appointmentWithPartiesRow)`select ${WITH_PARTIES} where ${where}
+      order by a.appointment_date, a.id limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from appointments a where ${where}`),
   ]);
   return { appointments, total };
+}
+
+/** A patient's next active appointments, soonest first. */
+export function upcomingAppointmentsOfPatient(db: CommonQueryMethods, patientId: number, limit: number) {
+  return db.any(sql.type(appointmentWithPartiesRow)`select ${WITH_PARTIES}
+    where a.patient_id = ${patientId} and a.ends_at > now() and a.status in ('scheduled', 'confirmed', 'checked_in')
+    order by a.appointment_date, a.id limit ${limit}`);
 }
 
 /**

@@ -3,6 +3,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { countRow } from '../rows.js';
+import { personName } from './appointments.js';
 
 export const treatmentRow = z.object({
   id: z.number(),
@@ -10,31 +11,43 @@ export const treatmentRow = z.object({
   appointment_id: z.number().nullable(),
   name: z.string(),
   description: z.string().nullable(),
+  notes: z.string().nullable(),
   tooth_number: z.string().nullable(),
+  /** The practice's wall-clock time, `2024-12-01 14:00:00` (a timestamp without time zone). */
   treatment_date: z.string(),
   cost: z.string(),
   payment_status: z.enum(['unpaid', 'partial', 'paid']),
   created_at: z.string(),
   updated_at: z.string(),
 });
-const TREATMENT_COLUMNS = sql.fragment`id, patient_id, appointment_id, name, description, tooth_number, treatment_date, cost, payment_status, created_at, updated_at`;
+/** A treatment with its patient's name, joined in the same statement, for the answers that show it. */
+export const treatmentWithPatientRow = treatmentRow.extend({ patient: personName });
+export type TreatmentWithPatient = z.infer<typeof treatmentWithPatientRow>;
+const treatmentColumnsOf = (table: string) => sql.join(treatmentRow.keyof().options.map((name) => sql.identifier([table, name])), sql.fragment`, `);
+const TREATMENT_COLUMNS = sql.join(treatmentRow.keyof().options.map((name) => sql.identifier([name])), sql.fragment`, `);
+const PATIENT_NAME = sql.fragment`jsonb_build_object('first_name', p.first_name, 'last_name', p.last_name) as patient`;
 
 export interface TreatmentInput {
   patientId?: number;
   appointmentId?: number | null;
   name?: string;
   description?: string | null;
+  notes?: string | null;
   toothNumber?: string | null;
+  /** Practice wall-clock time, `2024-12-01T14:00:00`. */
   treatmentDate?: string;
   cost?: string;
 }
 
-export function insertTreatment(db: CommonQueryMethods, input: Required<Pick<TreatmentInput, 'patientId' | 'name' | 'cost'>> & TreatmentInput) {
-  return db.one(sql.type(treatmentRow)`
-    insert into treatments (patient_id, appointment_id, name, description, tooth_number, treatment_date, cost)
-    values (${input.patientId}, ${input.appointmentId ?? null}, ${input.name}, ${input.description ?? null}, ${input.toothNumber ?? null},
-            coalesce(${input.treatmentDate ?? null}::date, current_date), ${input.cost}::numeric)
-    returning ${TREATMENT_COLUMNS}`);
+export function insertTreatment(db: CommonQueryMethods, input: Required<Pick<TreatmentInput, 'patientId' | 'name' | 'cost' | 'treatmentDate'>> & TreatmentInput) {
+  return db.one(sql.type(treatmentWithPatientRow)`
+    with inserted as (
+      insert into treatments (patient_id, appointment_id, name, description, notes, tooth_number, treatment_date, cost)
+      values (${input.patientId}, ${input.appointmentId ?? null}, ${input.name}, ${input.description ?? null}, ${input.notes ?? null},
+              ${input.toothNumber ?? null}, ${input.treatmentDate}::timestamp, ${input.cost}::numeric)
+      returning ${TREATMENT_COLUMNS}
+    )
+    select ${treatmentColumnsOf('inserted')}, ${PATIENT_NAME} from inserted join patients p on p.id = inserted.patient_id`);
 }
 
 /**
@@ -58,23 +71,27 @@ export function updateTreatment(db: CommonQueryMethods, id: number, input: Treat
       update treatments set
         name = coalesce(${input.name ?? null}, name),
         description = case when ${input.description !== undefined} then ${input.description ?? null} else description end,
+        notes = case when ${input.notes !== undefined} then ${input.notes ?? null} else notes end,
         tooth_number = case when ${input.toothNumber !== undefined} then ${input.toothNumber ?? null} else tooth_number end,
-        treatment_date = coalesce(${input.treatmentDate ?? null}::date, treatment_date),
+        treatment_date = coalesce(${input.treatmentDate ?? null}::timestamp, treatment_date),
         cost = coalesce(${input.cost ?? null}::numeric, cost),
         updated_at = now()
       where id = ${id}`);
     // A second statement: the status must see the new cost.
-    return transaction.one(sql.type(treatmentRow)`update treatments set payment_status = ${PAYMENT_STATUS} where id = ${id} returning ${TREATMENT_COLUMNS}`);
+    return transaction.one(sql.type(treatmentWithPatientRow)`
+      update treatments set payment_status = ${PAYMENT_STATUS} from patients p
+      where treatments.id = ${id} and p.id = treatments.patient_id
+      returning ${treatmentColumnsOf('treatments')}, ${PATIENT_NAME}`);
   });
 }
 
 /** One page of treatments, newest first, of one patient or of everyone. */
 export async function listTreatments(db: CommonQueryMethods, filter: { patientId?: number; page: number; perPage: number }) {
-  const where = filter.patientId ? sql.fragment`where patient_id = ${filter.patientId}` : sql.fragment``;
+  const where = filter.patientId ? sql.fragment`where t.patient_id = ${filter.patientId}` : sql.fragment``;
   const [treatments, total] = await Promise.all([
-    db.any(sql.type(treatmentRow)`select ${TREATMENT_COLUMNS} from treatments ${where}
-      order by treatment_date desc, id desc limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
-    db.oneFirst(sql.type(countRow)`select count(*)::int as count from treatments ${where}`),
+    db.any(sql.type(treatmentWithPatientRow)`select ${treatmentColumnsOf('t')}, ${PATIENT_NAME} from treatments t join patients p on p.id = t.patient_id ${where}
+      order by t.treatment_date desc, t.id desc limit ${filter.perPage} offset ${(filter.page - 1) * filter.perPage}`),
+    db.oneFirst(sql.type(countRow)`select count(*)::int as count from treatments t ${where}`),
   ]);
   return { treatments, total };
 }
@@ -115,11 +132,14 @@ export const ledgerEntry = z.object({
   balance: z.string(),
 });
 
-/** Charges and payments in time order with the running balance (what the patient owes). */
-export function patientLedger(db: CommonQueryMethods, patientId: number) {
+/**
+ * Charges and payments in time order with the running balance (what the patient owes). A charge's
+ * time is the practice's wall-clock time, placed among the payments' instants in `timeZone`.
+ */
+export function patientLedger(db: CommonQueryMethods, patientId: number, timeZone: string) {
   return db.any(sql.type(ledgerEntry)`
     with entries as (
-      select treatment_date::timestamptz as at, 'charge' as kind, id as reference_id, name as description, cost as amount, cost as delta
+      select treatment_date at time zone ${timeZone} as at, 'charge' as kind, id as reference_id, name as description, cost as amount, cost as delta
       from treatments where patient_id = ${patientId}
       union all
       select paid_at, 'payment', id, 'Payment (' || method || ')', amount, -amount
@@ -139,6 +159,7 @@ export const statsRow = z.object({
   appointments_by_status: z.record(z.string(), z.number()),
   no_show_rate: z.string().nullable(),
   revenue_this_month: z.string(),
+  revenue_total: z.string(),
   outstanding_balance: z.string(),
 });
 
@@ -163,6 +184,7 @@ export function practiceStats(db: CommonQueryMethods, timeZone: string) {
                    else round(count(*) filter (where status = 'no_show')::numeric / count(*) filter (where status in ('completed', 'no_show')), 4)::text end
          from appointments) as no_show_rate,
       (select coalesce(sum(amount), 0)::numeric(12, 2)::text from payments, bounds where paid_at >= month_start) as revenue_this_month,
+      (select coalesce(sum(amount), 0)::numeric(12, 2)::text from payments) as revenue_total,
       -- What patients owe: one patient's credit does not cancel another's debt.
       (select coalesce(sum(greatest(owed, 0)), 0)::numeric(12, 2)::text from (
          select sum(delta) as owed from (select patient_id, cost as delta from treatments union all select patient_id, -amount from payments) entries

@@ -13,7 +13,9 @@ export const patientRow = z.object({
   date_of_birth: z.string().nullable(),
   address: z.string().nullable(),
   city: z.string().nullable(),
+  state: z.string().nullable(),
   postal_code: z.string().nullable(),
+  country: z.string().nullable(),
   emergency_contact_name: z.string().nullable(),
   emergency_contact_phone: z.string().nullable(),
   insurance_provider: z.string().nullable(),
@@ -27,7 +29,7 @@ export const patientRow = z.object({
 export type Patient = z.infer<typeof patientRow>;
 
 export const PATIENT_FIELDS = [
-  'first_name', 'last_name', 'email', 'phone', 'date_of_birth', 'address', 'city', 'postal_code',
+  'first_name', 'last_name', 'email', 'phone', 'date_of_birth', 'address', 'city', 'state', 'postal_code', 'country',
   'emergency_contact_name', 'emergency_contact_phone', 'insurance_provider', 'insurance_number',
   'medical_notes', 'allergies', 'is_active',
 ] as const;

@@ -12,6 +12,13 @@ export interface EmbeddedCluster {
 
 const USER = 'qhitz';
 const PASSWORD = 'qhitz-dev-only';
+/** Where `make dev` runs it unless QHITZ_POSTGRES_PORT says otherwise. */
+export const DEV_POSTGRES_PORT = 54320;
+
+/** The URL of each service's database in the embedded cluster on `port`. */
+export function embeddedPostgresUrls(port: number): Record<ServiceName, string> {
+  return Object.fromEntries(SERVICES.map((service) => [service, `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${service}_db`])) as Record<ServiceName, string>;
+}
 
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -46,12 +53,9 @@ export async function startEmbeddedPostgres(options: {
   for (const service of SERVICES) {
     if (!existing.has(`${service}_db`)) await cluster.createDatabase(`${service}_db`);
   }
-  const urls = Object.fromEntries(
-    SERVICES.map((service) => [service, `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${service}_db`]),
-  ) as Record<ServiceName, string>;
   return {
     port: options.port,
-    urls,
+    urls: embeddedPostgresUrls(options.port),
     stop: async () => {
       if (!shutDown) await cluster.stop();
     },

@@ -126,6 +126,10 @@ accounts('profile reads and changes the caller’s own account only', async () =
   const other = await registered(app);
   const profile = await call(app, 'GET', '/api/auth/profile', { token: user.token });
   assert.equal([profile.status, profile.body.user.id], [200, user.id]);
+  // The Flask system answered the account at the top level; its clients read it there.
+  const { user: nested, ...topLevel } = profile.body;
+  assert.equal(topLevel, nested);
+  assert.equal(Object.keys(nested).sort(), ['created_at', 'email', 'id', 'is_active', 'last_login', 'role', 'username']);
   const renamed = await call(app, 'PUT', '/api/auth/profile', { token: user.token, json: { username: `${user.username}_2`, user_id: other.id } });
   assert.equal([renamed.status, renamed.body.user.username, renamed.body.user.id], [200, `${user.username}_2`, user.id]);
   const taken = await call(app, 'PUT', '/api/auth/profile', { token: user.token, json: { email: other.email } });

@@ -5,11 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { freePort } from '../../scripts/lib/ports.js';
 import { call } from '../support/http.js';
 import { authApp, freshIp, from, newAccount } from './support.js';
 
-function users(args: string[], stdin = ''): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+function users(args: string[], stdin = '', env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -30,6 +31,30 @@ cli('create makes an account of any role from a password on stdin', async () => 
   const weak = await users(['create', '--email', `x.${id}@example.com`, '--username', `x_${id}`, '--password-stdin'], 'password');
   assert.is(weak.code, 2);
   assert.match(weak.output, /password is one of the most common passwords/);
+});
+
+/** The test run's environment as a second terminal beside `make dev` has it: no database URL set. */
+function withoutDatabaseUrls(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.endsWith('_DATABASE_URL')));
+  return { ...env, ...extra };
+}
+
+cli('in development, create finds the databases of make dev with no variable set; production still demands them', async () => {
+  // The test cluster is an embedded PostgreSQL like make dev's, on its own port.
+  const port = new URL(process.env.AUTH_DATABASE_URL!).port;
+  const id = randomUUID().slice(0, 8);
+  const args = (name: string) => ['create', '--email', `${name}.${id}@example.com`, '--username', `${name}_${id}`, '--password-stdin', '--role', 'admin'];
+  const created = await users(args('first'), 'a long admin secret\n', withoutDatabaseUrls({ NODE_ENV: 'development', QHITZ_POSTGRES_PORT: port }));
+  assert.is(created.code, 0, created.output);
+  const login = await call(await authApp(), 'POST', '/api/auth/login', from(freshIp(), { json: { email: `first.${id}@example.com`, password: 'a long admin secret' } }));
+  assert.equal([login.status, login.body.user.role], [200, 'admin']);
+
+  const production = await users(args('prod'), 'a long admin secret\n', withoutDatabaseUrls({ NODE_ENV: 'production', QHITZ_POSTGRES_PORT: port, URL_SIGNING_SECRET: 'x'.repeat(40) }));
+  assert.equal([production.code, production.output.trim()], [78, 'Configuration error: AUTH_DATABASE_URL is not set: the auth service needs a postgres:// connection URL.']);
+
+  const nobody = await users(args('none'), 'a long admin secret\n', withoutDatabaseUrls({ NODE_ENV: 'development', QHITZ_POSTGRES_PORT: String(await freePort()) }));
+  assert.is(nobody.code, 69, nobody.output);
+  assert.match(nobody.output, /^No PostgreSQL answered at 127\.0\.0\.1:\d+: start `make dev` in another terminal first/);
 });
 
 cli('import loads a Flask users export (JSON or CSV), keeps ids and hashes, skips bad rows', async () => {

@@ -14,9 +14,9 @@ billing('payments settle treatments exactly and the ledger keeps a running balan
     json: { patient_id: patient.id, name: 'Filling', tooth_number: 14, treatment_date: '2026-01-10', cost: '0.10' },
   });
   assert.is(filling.status, 201, filling.text);
-  assert.equal([filling.body.treatment.cost, filling.body.treatment.payment_status, filling.body.treatment.tooth_number], ['0.10', 'unpaid', '14']);
+  assert.equal([filling.body.treatment.cost, filling.body.treatment.payment_status, filling.body.treatment.tooth_number], [0.1, 'unpaid', '14']);
   const crown = await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'Crown', tooth_number: 'b', treatment_date: '2026-01-11', cost: 0.2 } });
-  assert.equal([crown.body.treatment.cost, crown.body.treatment.tooth_number], ['0.20', 'B']);
+  assert.equal([crown.body.treatment.cost, crown.body.treatment.tooth_number], [0.2, 'B']);
 
   const pay = (json: Record<string, unknown>) => call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, method: 'card', ...json } });
   assert.is((await pay({ treatment_id: filling.body.treatment.id, amount: '0.05' })).status, 201);
@@ -48,7 +48,7 @@ billing('two payments at once both count; a new cost re-derives the status; trea
   const statusOf = async () => (await call(app, 'GET', `/api/dental/treatments?patient_id=${patient.id}`, { token })).body.treatments.find((t: { id: number }) => t.id === implant.id).payment_status;
   assert.is(await statusOf(), 'paid', 'each payment saw the other');
   const dearer = await call(app, 'PUT', `/api/dental/treatment/${implant.id}`, { token, json: { cost: '150.00' } });
-  assert.equal([dearer.body.treatment.cost, dearer.body.treatment.payment_status], ['150.00', 'partial']);
+  assert.equal([dearer.body.treatment.cost, dearer.body.treatment.payment_status], [150, 'partial']);
 
   await treat('Check', '10');
   await treat('Polish', '20');

@@ -18,7 +18,7 @@ const MAIN_ROUTES: Record<ServiceName, string[]> = {
   auth: ['POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/refresh', 'GET /api/auth/profile', 'GET /api/auth/verify'],
   media: ['POST /api/media/upload', 'GET /api/media/files', 'GET /api/media/file/{id}'],
   cloud: ['POST /api/cloud/folders', 'GET /api/cloud/folders', 'POST /api/cloud/upload', 'GET /api/cloud/files', 'POST /api/cloud/share/{file_id_or_token}'],
-  dental: ['POST /api/dental/patients', 'GET /api/dental/patients', 'POST /api/dental/dentists', 'POST /api/dental/appointments', 'GET /api/dental/appointments'],
+  dental: ['POST /api/dental/patients', 'GET /api/dental/patients', 'POST /api/dental/dentists', 'POST /api/dental/appointments', 'GET /api/dental/appointments', 'POST /api/dental/treatments', 'GET /api/dental/patient/{id}'],
 };
 
 type Answer = { status: number; body: any; text: string };
@@ -45,6 +45,13 @@ const LINKS: Record<string, (replayed: Replayed) => Promise<Fill>> = {
     body: { patient_id: (await replayed('POST /api/dental/patients')).patient.id, dentist_id: (await replayed('POST /api/dental/dentists')).dentist.id },
   }),
   'GET /api/dental/appointments': async (replayed) => ({ query: { dentist_id: (await replayed('POST /api/dental/appointments')).appointment.dentist_id } }),
+  'POST /api/dental/treatments': async (replayed) => ({ body: { patient_id: (await replayed('POST /api/dental/patients')).patient.id } }),
+  'GET /api/dental/treatments': async (replayed) => ({ query: { patient_id: (await replayed('POST /api/dental/treatments')).treatment.patient_id } }),
+  // The patient's page lists the example's booking and treatment, so their items' schemas are checked too.
+  'GET /api/dental/patient/{id}': async (replayed) => {
+    await replayed('POST /api/dental/appointments');
+    return { params: { id: (await replayed('POST /api/dental/treatments')).treatment.patient_id } };
+  },
 };
 
 interface Operation {

@@ -10,7 +10,6 @@ import {
   insertUser,
   setPasswordHash,
   updateProfile,
-  userRow,
 } from '../../../db/auth/users.js';
 import { ApiError, conflict, invalidFields, tooManyRequests, unauthorized } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
@@ -18,9 +17,9 @@ import { email, username } from '../account-fields.js';
 import type { AuthContext } from '../app.js';
 import { clientOf } from '../client-info.js';
 import { passwordProblems } from '../password-policy.js';
+import { presentProfile, presentUser, profileView, userView } from '../present.js';
 
-const User = userRow.meta({ id: 'User' });
-const userResponse = z.object({ message: z.string(), user: User });
+const userResponse = z.object({ message: z.string(), user: userView });
 
 /** 409 naming the field whose value is taken (emails and usernames are unique regardless of case). */
 function takenConflict(error: UniqueIntegrityConstraintViolationError): ApiError {
@@ -57,7 +56,7 @@ export function accountRoutes(context: AuthContext) {
           const user = await insertUser(pool, { username: body.username, email: body.email, passwordHash });
           await audit(pool, { event: 'register', userId: user.id, ...clientOf(event, config.TRUST_PROXY) });
           event.res.status = 201;
-          return { message: 'User registered successfully', user };
+          return { message: 'User registered successfully', user: presentUser(user) };
         } catch (error) {
           if (error instanceof UniqueIntegrityConstraintViolationError) throw takenConflict(error);
           throw error;
@@ -83,7 +82,7 @@ export function accountRoutes(context: AuthContext) {
             refresh_token: z.string(),
             expires_in: z.number(),
             token_type: z.literal('Bearer'),
-            user: User,
+            user: userView,
           }),
         },
         401: { description: 'Invalid credentials (the same answer for an unknown email and a wrong password)' },
@@ -124,8 +123,7 @@ export function accountRoutes(context: AuthContext) {
         // The password was changed or the account deactivated while it was being checked.
         if (!opened) throw refused;
         const { session_id: _session, role, ...pair } = opened;
-        const { password_hash: _hash, ...publicUser } = user;
-        return { message: 'Login successful', ...pair, user: { ...publicUser, role, last_login: new Date().toISOString() } };
+        return { message: 'Login successful', ...pair, user: presentUser({ ...user, role, last_login: new Date().toISOString() }) };
       },
     }),
 
@@ -138,20 +136,20 @@ export function accountRoutes(context: AuthContext) {
       handler: async ({ user }) => {
         const account = await findUserById(pool, user.id);
         if (!account || !account.is_active) throw unauthorized('This account no longer exists or is deactivated');
-        return { message: 'Token is valid', valid: true, user: account };
+        return { message: 'Token is valid', valid: true, user: presentUser(account) };
       },
     }),
 
     defineRoute({
       method: 'GET',
       path: '/api/auth/profile',
-      summary: 'The caller’s account',
+      summary: 'The caller’s account (its fields at the top level, as the Flask system answered, and under user)',
       access: 'user',
-      responses: { 200: { description: 'The account', schema: z.object({ user: User }) } },
+      responses: { 200: { description: 'The account', schema: profileView } },
       handler: async ({ user }) => {
         const account = await findUserById(pool, user.id);
         if (!account) throw unauthorized('This account no longer exists');
-        return { user: account };
+        return presentProfile(account);
       },
     }),
 
@@ -166,7 +164,7 @@ export function accountRoutes(context: AuthContext) {
         try {
           const account = await updateProfile(pool, user.id, body);
           await audit(pool, { event: 'profile_updated', userId: user.id, ...clientOf(event, config.TRUST_PROXY), details: { fields: Object.keys(body) } });
-          return { message: 'Profile updated successfully', user: account };
+          return { message: 'Profile updated successfully', user: presentUser(account) };
         } catch (error) {
           if (error instanceof UniqueIntegrityConstraintViolationError) throw takenConflict(error);
           throw error;

@@ -5,9 +5,9 @@ import {
   type Appointment,
   APPOINTMENT_STATUSES,
   type AppointmentStatus,
-  appointmentRow,
   changeStatus,
   findAppointment,
+  findAppointmentWithParties,
   listAppointments,
   listReminders,
   nextAppointmentId,
@@ -22,29 +22,18 @@ import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
 import { AppointmentWorkflowEnded, appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
+import { appointmentView, createDentalPresenter } from '../present.js';
 import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
 
 const idParams = z.object({ id: fields.id });
-/** An appointment as the API shows it: times in the practice's zone, with its workflow's id. */
-const appointmentView = appointmentRow
-  .extend({
-    appointment_date: z.string().describe('In the practice time zone, with its offset'),
-    ends_at: z.string(),
-    workflow_id: z.string().describe('appointment-<id>: find it in the Temporal UI'),
-  })
-  .meta({ id: 'Appointment' });
+const appointmentAnswer = z.object({ message: z.string(), appointment: appointmentView });
 const duration = z.coerce.number().int().min(5, 'must be at least 5 minutes').max(480, 'must be at most 480 minutes');
 
 export function appointmentRoutes(deps: DentalAppDeps) {
   const { pool, config } = deps;
   const zone = config.PRACTICE_TIME_ZONE;
   const workflows = createAppointmentWorkflowClient(deps.temporal!, config);
-  const present = (appointment: Appointment): z.output<typeof appointmentView> => ({
-    ...appointment,
-    appointment_date: formatInZone(appointment.appointment_date, zone),
-    ends_at: formatInZone(appointment.ends_at, zone),
-    workflow_id: appointmentWorkflowId(appointment.id),
-  });
+  const { appointment: present } = createDentalPresenter(zone);
   const readTime = (value: string, field = 'appointment_date') => {
     const instant = parseAppointmentTime(value, zone);
     if (!instant) throw invalidFields({ [field]: [`must be a date and time such as 2026-12-15T10:00 (read in ${zone}) or with an offset`] });
@@ -138,7 +127,7 @@ export function appointmentRoutes(deps: DentalAppDeps) {
           summary,
         );
         event.res.status = 201;
-        return { message: 'Appointment booked successfully', appointment: present(appointment), workflow_id: appointmentWorkflowId(appointmentId) };
+        return { message: 'Appointment booked successfully', appointment: present({ ...appointment, patient, dentist }), workflow_id: appointmentWorkflowId(appointmentId) };
       },
     }),
 
@@ -186,8 +175,9 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       summary: 'One appointment',
       access: 'staff',
       params: idParams,
+      responses: { 200: { description: 'The appointment', schema: z.object({ appointment: appointmentView }) } },
       handler: async ({ params }) => {
-        const appointment = await findAppointment(pool, params.id);
+        const appointment = await findAppointmentWithParties(pool, params.id);
         if (!appointment) throw notFound('No such appointment');
         return { appointment: present(appointment) };
       },
@@ -208,9 +198,11 @@ export function appointmentRoutes(deps: DentalAppDeps) {
         reason: z.string().trim().max(2000).nullable().optional(),
         notes: z.string().trim().max(5000).nullable().optional(),
       }),
+      responses: { 200: { description: 'Changed', schema: appointmentAnswer } },
       handler: async ({ params, body }) => {
-        let appointment = await findAppointment(pool, params.id);
-        if (!appointment) throw notFound('No such appointment');
+        const found = await findAppointmentWithParties(pool, params.id);
+        if (!found) throw notFound('No such appointment');
+        let { patient, dentist, ...appointment } = found;
         const reschedule = body.appointment_date !== undefined || body.duration !== undefined || body.dentist_id !== undefined;
         const newStatus = body.status !== undefined && body.status !== appointment.status ? body.status : undefined;
         // Every refusal before the first write, so a refused request changes nothing.
@@ -219,14 +211,14 @@ export function appointmentRoutes(deps: DentalAppDeps) {
         if (reschedule) {
           const startsAt = body.appointment_date ? readTime(body.appointment_date) : new Date(appointment.appointment_date);
           const minutes = body.duration ?? appointment.duration;
-          await checkBookable(appointment.patient_id, body.dentist_id ?? appointment.dentist_id, startsAt, minutes);
+          ({ patient, dentist } = await checkBookable(appointment.patient_id, body.dentist_id ?? appointment.dentist_id, startsAt, minutes));
           appointment = await workflows.reschedule(params.id, { startsAt: startsAt.toISOString(), duration: minutes, dentistId: body.dentist_id });
         }
         if (newStatus) appointment = await setStatus(appointment, newStatus);
         if (body.appointment_type !== undefined || body.reason !== undefined || body.notes !== undefined) {
           appointment = (await updateAppointment(pool, params.id, { appointmentType: body.appointment_type, reason: body.reason, notes: body.notes }))!;
         }
-        return { message: 'Appointment updated successfully', appointment: present(appointment) };
+        return { message: 'Appointment updated successfully', appointment: present({ ...appointment, patient, dentist }) };
       },
     }),
 
@@ -236,12 +228,13 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       summary: 'Cancel an appointment (the slot is freed, reminders stop)',
       access: 'staff',
       params: idParams,
+      responses: { 200: { description: 'Cancelled', schema: appointmentAnswer } },
       handler: async ({ params }) => {
-        const current = await findAppointment(pool, params.id);
+        const current = await findAppointmentWithParties(pool, params.id);
         if (!current) throw notFound('No such appointment');
         requireTransition(current, 'cancelled');
         const appointment = await setStatus(current, 'cancelled');
-        return { message: 'Appointment cancelled successfully', appointment: present(appointment) };
+        return { message: 'Appointment cancelled successfully', appointment: present({ ...appointment, patient: current.patient, dentist: current.dentist }) };
       },
     }),
 

@@ -3,13 +3,15 @@
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
 import { findAppointment } from '../../../db/dental/appointments.js';
-import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, treatmentRow, updateTreatment } from '../../../db/dental/billing.js';
+import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, updateTreatment } from '../../../db/dental/billing.js';
 import { findPatient } from '../../../db/dental/patients.js';
 import { invalidFields, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
+import { createDentalPresenter, statsView, treatmentView } from '../present.js';
+import { formatInZone, toPracticeWallClock } from '../time.js';
 
 /** "12.50" or 12.5 → "12.50"-exact text; never through float arithmetic. */
 const money = (label: string) =>
@@ -21,8 +23,35 @@ const toothNumber = z
   .union([z.string(), z.number()])
   .transform((value) => String(value).toUpperCase())
   .refine((value) => /^([1-9]|[12]\d|3[0-2]|[A-T])$/.test(value), 'must be 1–32 (permanent) or A–T (primary teeth)');
+const treatmentName = z.string().trim().min(1).max(200);
+const treatmentNotes = z.string().trim().max(5000).nullable().optional();
+
+/** `name`, or the Flask system's `treatment_name`: either, or both alike (different values are refused, not guessed between). */
+function withTreatmentName<T extends { name?: string; treatment_name?: string }>(schema: z.ZodType<T>, required: boolean) {
+  return schema
+    .superRefine((input, context) => {
+      if (input.name !== undefined && input.treatment_name !== undefined && input.name !== input.treatment_name) {
+        context.addIssue({ code: 'custom', path: ['treatment_name'], message: 'is another name for name: send one of them, or the same value in both' });
+      } else if (required && input.name === undefined && input.treatment_name === undefined) {
+        context.addIssue({ code: 'custom', path: ['name'], message: 'is required (or treatment_name, the Flask system’s name)' });
+      }
+    })
+    .transform(({ treatment_name, ...input }) => ({ ...input, name: input.name ?? treatment_name }));
+}
 
 export function billingRoutes({ pool, config }: DentalAppDeps) {
+  const zone = config.PRACTICE_TIME_ZONE;
+  const present = createDentalPresenter(zone);
+  /** A date, or a date and time of the practice (the Flask system sent `2024-12-01T14:00:00`). */
+  const treatmentDate = z
+    .string()
+    .max(40)
+    .transform((value, context) => {
+      const wallClock = toPracticeWallClock(value, zone);
+      if (wallClock && wallClock >= '1900' && wallClock < '2200') return wallClock;
+      context.addIssue({ code: 'custom', message: `must be a date (2024-12-01) or a date and time (2024-12-01T14:00:00, read in ${zone}) from 1900 to 2199` });
+      return z.NEVER;
+    });
   const requirePatient = async (id: number, field = 'patient_id') => {
     if (!(await findPatient(pool, id))) throw invalidFields({ [field]: ['no such patient'] });
   };
@@ -33,15 +62,25 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       path: '/api/dental/treatments',
       summary: 'Record a treatment (a charge on the patient’s account)',
       access: 'staff',
-      body: z.object({
-        patient_id: fields.id,
-        appointment_id: fields.id.nullable().optional(),
-        name: z.string().trim().min(1).max(200),
-        description: z.string().trim().max(5000).nullable().optional(),
-        tooth_number: toothNumber.nullable().optional(),
-        treatment_date: fields.date.optional(),
-        cost: money('cost'),
-      }),
+      description: 'The Flask system’s treatment_name is accepted for name, and answered beside it; treatment_date defaults to now.',
+      body: withTreatmentName(
+        z.object({
+          patient_id: fields.id,
+          appointment_id: fields.id.nullable().optional(),
+          name: treatmentName.optional(),
+          treatment_name: treatmentName.optional().describe('The same as name (the Flask system’s name)'),
+          description: z.string().trim().max(5000).nullable().optional(),
+          notes: treatmentNotes,
+          tooth_number: toothNumber.nullable().optional(),
+          treatment_date: treatmentDate.optional(),
+          cost: money('cost'),
+        }),
+        true,
+      ),
+      responses: { 201: { description: 'Recorded', schema: z.object({ message: z.string(), treatment: treatmentView }) } },
+      example: {
+        body: { patient_id: 12, treatment_name: 'Cavity Filling', description: 'Filled cavity on tooth #14', tooth_number: '14', treatment_date: '2024-12-01T14:00:00', cost: 250 },
+      },
       handler: async ({ body, event }) => {
         await requirePatient(body.patient_id);
         if (body.appointment_id) {
@@ -51,14 +90,15 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
         const treatment = await insertTreatment(pool, {
           patientId: body.patient_id,
           appointmentId: body.appointment_id ?? null,
-          name: body.name,
+          name: body.name!,
           description: body.description,
+          notes: body.notes,
           toothNumber: body.tooth_number,
-          treatmentDate: body.treatment_date,
+          treatmentDate: body.treatment_date ?? formatInZone(new Date(), zone).slice(0, 19),
           cost: body.cost,
         });
         event.res.status = 201;
-        return { message: 'Treatment recorded successfully', treatment };
+        return { message: 'Treatment recorded successfully', treatment: present.treatment(treatment) };
       },
     }),
     defineRoute({
@@ -67,10 +107,11 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       summary: 'Treatments, newest first (of one patient with patient_id)',
       access: 'staff',
       query: z.object({ patient_id: fields.id.optional(), page: fields.page, per_page: fields.perPage(200, 50) }),
-      responses: { 200: { description: 'One page of treatments', schema: pageSchema('treatments', treatmentRow) } },
+      responses: { 200: { description: 'One page of treatments', schema: pageSchema('treatments', treatmentView) } },
+      example: { query: { patient_id: 12 } },
       handler: async ({ query }) => {
         const { treatments, total } = await listTreatments(pool, { patientId: query.patient_id, page: query.page, perPage: query.per_page });
-        return pageOf('treatments', treatments, total, query);
+        return pageOf('treatments', treatments.map(present.treatment), total, query);
       },
     }),
     defineRoute({
@@ -79,23 +120,30 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       summary: 'Change a treatment (its payment status follows from its payments)',
       access: 'staff',
       params: z.object({ id: fields.id }),
-      body: z.object({
-        name: z.string().trim().min(1).max(200).optional(),
-        description: z.string().trim().max(5000).nullable().optional(),
-        tooth_number: toothNumber.nullable().optional(),
-        treatment_date: fields.date.optional(),
-        cost: money('cost').optional(),
-      }),
+      body: withTreatmentName(
+        z.object({
+          name: treatmentName.optional(),
+          treatment_name: treatmentName.optional().describe('The same as name (the Flask system’s name)'),
+          description: z.string().trim().max(5000).nullable().optional(),
+          notes: treatmentNotes,
+          tooth_number: toothNumber.nullable().optional(),
+          treatment_date: treatmentDate.optional(),
+          cost: money('cost').optional(),
+        }),
+        false,
+      ),
+      responses: { 200: { description: 'Changed', schema: z.object({ message: z.string(), treatment: treatmentView }) } },
       handler: async ({ params, body }) => {
         const treatment = await updateTreatment(pool, params.id, {
           name: body.name,
           description: body.description,
+          notes: body.notes,
           toothNumber: body.tooth_number,
           treatmentDate: body.treatment_date,
           cost: body.cost,
         });
         if (!treatment) throw notFound('No such treatment');
-        return { message: 'Treatment updated successfully', treatment };
+        return { message: 'Treatment updated successfully', treatment: present.treatment(treatment) };
       },
     }),
     defineRoute({
@@ -130,7 +178,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       params: z.object({ id: fields.id }),
       handler: async ({ params }) => {
         if (!(await findPatient(pool, params.id))) throw notFound('No such patient');
-        const entries = await patientLedger(pool, params.id);
+        const entries = await patientLedger(pool, params.id, zone);
         return { patient_id: params.id, entries, balance: entries.at(-1)?.balance ?? '0.00' };
       },
     }),
@@ -139,7 +187,9 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
       path: '/api/dental/stats',
       summary: 'Practice figures: patients, dentists, appointments, no-show rate, revenue, outstanding balance',
       access: 'staff',
-      handler: async () => ({ stats: await practiceStats(pool, config.PRACTICE_TIME_ZONE) }),
+      description: 'The figures under stats, and the Flask system’s keys beside them at the top level.',
+      responses: { 200: { description: 'The figures', schema: statsView } },
+      handler: async () => present.stats(await practiceStats(pool, zone)),
     }),
   ];
 }

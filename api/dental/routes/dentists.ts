@@ -1,10 +1,11 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { dentistRow, findDentist, insertDentist, listDentists, updateDentist } from '../../../db/dental/dentists.js';
+import { findDentist, insertDentist, listDentists, updateDentist } from '../../../db/dental/dentists.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
+import { createDentalPresenter, dentistView } from '../present.js';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time as HH:MM');
 const interval = z.tuple([clock, clock]).refine(([open, close]) => open < close, 'must open before it closes');
@@ -24,7 +25,7 @@ const dentistFields = {
   working_hours: workingHours.nullable().optional(),
 };
 const idParams = z.object({ id: fields.id });
-const Dentist = dentistRow.meta({ id: 'Dentist' });
+const dentistAnswer = z.object({ message: z.string(), dentist: dentistView });
 
 function licenseTaken(error: unknown): never {
   if (error instanceof UniqueIntegrityConstraintViolationError) {
@@ -33,7 +34,8 @@ function licenseTaken(error: unknown): never {
   throw error;
 }
 
-export function dentistRoutes({ pool }: DentalAppDeps) {
+export function dentistRoutes({ pool, config }: DentalAppDeps) {
+  const present = createDentalPresenter(config.PRACTICE_TIME_ZONE);
   return [
     defineRoute({
       method: 'POST',
@@ -41,7 +43,7 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       summary: 'Add a dentist',
       access: 'staff',
       body: z.object(dentistFields),
-      responses: { 201: { description: 'Added', schema: z.object({ message: z.string(), dentist: Dentist }) }, 409: { description: 'That license number is taken' } },
+      responses: { 201: { description: 'Added', schema: dentistAnswer }, 409: { description: 'That license number is taken' } },
       example: {
         body: {
           first_name: 'Ana',
@@ -54,7 +56,7 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       handler: async ({ body, event }) => {
         const dentist = await insertDentist(pool, body).catch(licenseTaken);
         event.res.status = 201;
-        return { message: 'Dentist created successfully', dentist };
+        return { message: 'Dentist created successfully', dentist: present.dentist(dentist) };
       },
     }),
     defineRoute({
@@ -63,11 +65,11 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       summary: 'All dentists',
       access: 'staff',
       query: z.object({ active_only: fields.boolean.optional() }),
-      responses: { 200: { description: 'The dentists', schema: z.object({ dentists: z.array(Dentist), total: z.number() }) } },
+      responses: { 200: { description: 'The dentists', schema: z.object({ dentists: z.array(dentistView), total: z.number() }) } },
       example: { query: { active_only: true } },
       handler: async ({ query }) => {
         const dentists = await listDentists(pool, query.active_only ?? false);
-        return { dentists, total: dentists.length };
+        return { dentists: dentists.map(present.dentist), total: dentists.length };
       },
     }),
     defineRoute({
@@ -76,7 +78,8 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       summary: 'One dentist',
       access: 'staff',
       params: idParams,
-      handler: async ({ params }) => ({ dentist: (await findDentist(pool, params.id)) ?? dentistNotFound() }),
+      responses: { 200: { description: 'The dentist', schema: z.object({ dentist: dentistView }) } },
+      handler: async ({ params }) => ({ dentist: present.dentist((await findDentist(pool, params.id)) ?? dentistNotFound()) }),
     }),
     defineRoute({
       method: 'PUT',
@@ -85,9 +88,10 @@ export function dentistRoutes({ pool }: DentalAppDeps) {
       access: 'staff',
       params: idParams,
       body: z.object({ ...dentistFields, is_active: z.boolean() }).partial(),
+      responses: { 200: { description: 'Updated', schema: dentistAnswer } },
       handler: async ({ params, body }) => {
         const dentist = (await updateDentist(pool, params.id, body).catch(licenseTaken)) ?? dentistNotFound();
-        return { message: 'Dentist updated successfully', dentist };
+        return { message: 'Dentist updated successfully', dentist: present.dentist(dentist) };
       },
     }),
   ];

@@ -1,11 +1,14 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { findPatient, insertPatient, patientRow, searchPatients, updatePatient } from '../../../db/dental/patients.js';
+import { upcomingAppointmentsOfPatient } from '../../../db/dental/appointments.js';
+import { listTreatments } from '../../../db/dental/billing.js';
+import { findPatient, insertPatient, searchPatients, updatePatient } from '../../../db/dental/patients.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
+import { appointmentView, createDentalPresenter, PATIENT_FLASK_NAMES, patientView, treatmentView } from '../present.js';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 const optionalText = (max: number) => text(max).nullable().optional();
@@ -21,18 +24,47 @@ const patientFields = {
   date_of_birth: dateOfBirth.nullable().optional(),
   address: optionalText(300),
   city: optionalText(100),
+  state: optionalText(100),
   postal_code: optionalText(20),
+  country: optionalText(100),
   emergency_contact_name: optionalText(200),
   emergency_contact_phone: optionalText(40),
+  street_address: optionalText(300).describe('The same as address (the Flask system’s name)'),
+  zip_code: optionalText(20).describe('The same as postal_code (the Flask system’s name)'),
+  emergency_contact: optionalText(200).describe('The same as emergency_contact_name (the Flask system’s name)'),
+  emergency_phone: optionalText(40).describe('The same as emergency_contact_phone (the Flask system’s name)'),
   insurance_provider: optionalText(200),
   insurance_number: optionalText(100),
   medical_notes: optionalText(10_000),
   allergies: optionalText(2000),
 };
-const createPatient = z.object(patientFields);
-const changePatient = z.object({ ...patientFields, is_active: z.boolean() }).partial();
+type FlaskName = (typeof PATIENT_FLASK_NAMES)[keyof typeof PATIENT_FLASK_NAMES];
+
+/** Either name of a field is accepted; both with different values is refused rather than one guessed. */
+function withFlaskNames<T extends Partial<Record<keyof typeof PATIENT_FLASK_NAMES | FlaskName, string | null | undefined>>>(schema: z.ZodType<T>) {
+  return schema
+    .superRefine((input, context) => {
+      for (const [mine, flask] of Object.entries(PATIENT_FLASK_NAMES) as Array<[keyof typeof PATIENT_FLASK_NAMES, FlaskName]>) {
+        if (input[mine] !== undefined && input[flask] !== undefined && input[mine] !== input[flask]) {
+          context.addIssue({ code: 'custom', path: [flask], message: `is another name for ${mine}: send one of them, or the same value in both` });
+        }
+      }
+    })
+    .transform((input) => {
+      const merged: Record<string, unknown> = { ...input };
+      for (const [mine, flask] of Object.entries(PATIENT_FLASK_NAMES)) {
+        if (merged[mine] === undefined) merged[mine] = merged[flask];
+        delete merged[flask];
+      }
+      return merged as Omit<T, FlaskName>;
+    });
+}
+
+const createPatient = withFlaskNames(z.object(patientFields));
+const changePatient = withFlaskNames(z.object({ ...patientFields, is_active: z.boolean() }).partial());
 const idParams = z.object({ id: fields.id });
-const Patient = patientRow.meta({ id: 'Patient' });
+/** How much of a patient's schedule and history the patient's page shows. */
+const DETAIL_ITEMS = 10;
 
 function emailTaken(error: unknown): never {
   if (error instanceof UniqueIntegrityConstraintViolationError) {
@@ -41,7 +73,8 @@ function emailTaken(error: unknown): never {
   throw error;
 }
 
-export function patientRoutes({ pool }: DentalAppDeps) {
+export function patientRoutes({ pool, config }: DentalAppDeps) {
+  const present = createDentalPresenter(config.PRACTICE_TIME_ZONE);
   return [
     defineRoute({
       method: 'POST',
@@ -49,12 +82,31 @@ export function patientRoutes({ pool }: DentalAppDeps) {
       summary: 'Register a patient',
       access: 'staff',
       body: createPatient,
-      responses: { 201: { description: 'Registered', schema: z.object({ message: z.string(), patient: Patient }) }, 409: { description: 'A patient with that email exists' } },
-      example: { body: { first_name: 'Jane', last_name: 'Doe', email: 'jane.doe@example.com', phone: '+1 555 0100', date_of_birth: '1990-04-01', allergies: 'penicillin' } },
+      description:
+        'The Flask system’s field names are accepted beside Qhitz’s (street_address for address, zip_code for postal_code, emergency_contact and emergency_phone for emergency_contact_name and emergency_contact_phone), and answered under both.',
+      responses: { 201: { description: 'Registered', schema: z.object({ message: z.string(), patient: patientView }) }, 409: { description: 'A patient with that email exists' } },
+      example: {
+        body: {
+          first_name: 'Jane',
+          last_name: 'Doe',
+          email: 'jane.doe@example.com',
+          phone: '+1 555 0100',
+          date_of_birth: '1990-04-01',
+          street_address: '123 Main St',
+          city: 'Springfield',
+          state: 'IL',
+          zip_code: '62701',
+          country: 'US',
+          emergency_contact: 'John Doe',
+          emergency_phone: '+1 555 0101',
+          insurance_provider: 'Delta Dental',
+          allergies: 'penicillin',
+        },
+      },
       handler: async ({ body, event }) => {
         const patient = await insertPatient(pool, body).catch(emailTaken);
         event.res.status = 201;
-        return { message: 'Patient created successfully', patient };
+        return { message: 'Patient created successfully', patient: present.patient(patient) };
       },
     }),
     defineRoute({
@@ -63,7 +115,7 @@ export function patientRoutes({ pool }: DentalAppDeps) {
       summary: 'Find patients by name, email or phone',
       access: 'staff',
       query: z.object({ search: z.string().trim().max(200).optional(), active_only: fields.boolean.optional(), page: fields.page, per_page: fields.perPage(100, 20) }),
-      responses: { 200: { description: 'One page of matches', schema: pageSchema('patients', Patient) } },
+      responses: { 200: { description: 'One page of matches', schema: pageSchema('patients', patientView) } },
       example: { query: { search: 'doe', per_page: 10 } },
       handler: async ({ query }) => {
         const { patients, total } = await searchPatients(pool, {
@@ -72,16 +124,35 @@ export function patientRoutes({ pool }: DentalAppDeps) {
           page: query.page,
           perPage: query.per_page,
         });
-        return pageOf('patients', patients, total, query);
+        return pageOf('patients', patients.map(present.patient), total, query);
       },
     }),
     defineRoute({
       method: 'GET',
       path: '/api/dental/patient/:id',
-      summary: 'One patient',
+      summary: `One patient, with the next ${DETAIL_ITEMS} appointments and the last ${DETAIL_ITEMS} treatments`,
       access: 'staff',
       params: idParams,
-      handler: async ({ params }) => ({ patient: (await findPatient(pool, params.id)) ?? notFoundPatient() }),
+      responses: {
+        200: {
+          description: 'The patient',
+          schema: z.object({ patient: patientView, upcoming_appointments: z.array(appointmentView), recent_treatments: z.array(treatmentView) }),
+        },
+      },
+      example: { params: { id: 12 } },
+      handler: async ({ params }) => {
+        const [patient, upcoming, recent] = await Promise.all([
+          findPatient(pool, params.id),
+          upcomingAppointmentsOfPatient(pool, params.id, DETAIL_ITEMS),
+          listTreatments(pool, { patientId: params.id, page: 1, perPage: DETAIL_ITEMS }),
+        ]);
+        if (!patient) notFoundPatient();
+        return {
+          patient: present.patient(patient),
+          upcoming_appointments: upcoming.map(present.appointment),
+          recent_treatments: recent.treatments.map(present.treatment),
+        };
+      },
     }),
     defineRoute({
       method: 'PUT',
@@ -90,9 +161,10 @@ export function patientRoutes({ pool }: DentalAppDeps) {
       access: 'staff',
       params: idParams,
       body: changePatient,
+      responses: { 200: { description: 'Updated', schema: z.object({ message: z.string(), patient: patientView }) } },
       handler: async ({ params, body }) => {
         const patient = (await updatePatient(pool, params.id, body).catch(emailTaken)) ?? notFoundPatient();
-        return { message: 'Patient updated successfully', patient };
+        return { message: 'Patient updated successfully', patient: present.patient(patient) };
       },
     }),
   ];
