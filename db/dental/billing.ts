@@ -1,5 +1,7 @@
 // Treatments (charges), payments, the ledger and the practice's figures. All money arithmetic
-// happens in PostgreSQL numeric; JavaScript only ever sees exact decimal strings.
+// happens in PostgreSQL numeric; JavaScript only ever sees exact decimal strings. Sums stay plain
+// numeric (round(…, 2) for the cents): a column's numeric(12,2) bounds one amount, not a total of
+// many, and a cast back to it failed the whole dashboard once a practice's totals passed 10^10.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { countRow } from '../rows.js';
@@ -126,7 +128,7 @@ export function patientLedger(db: CommonQueryMethods, patientId: number) {
       from payments where patient_id = ${patientId}
     )
     select at as date, kind, reference_id, description, amount::text as amount,
-           (sum(delta) over (order by at, kind, reference_id rows unbounded preceding))::numeric(12, 2)::text as balance
+           round(sum(delta) over (order by at, kind, reference_id rows unbounded preceding), 2)::text as balance
     from entries order by at, kind, reference_id`);
 }
 
@@ -162,9 +164,9 @@ export function practiceStats(db: CommonQueryMethods, timeZone: string) {
       (select case when count(*) filter (where status in ('completed', 'no_show')) = 0 then null
                    else round(count(*) filter (where status = 'no_show')::numeric / count(*) filter (where status in ('completed', 'no_show')), 4)::text end
          from appointments) as no_show_rate,
-      (select coalesce(sum(amount), 0)::numeric(12, 2)::text from payments, bounds where paid_at >= month_start) as revenue_this_month,
+      (select round(coalesce(sum(amount), 0), 2)::text from payments, bounds where paid_at >= month_start) as revenue_this_month,
       -- What patients owe: one patient's credit does not cancel another's debt.
-      (select coalesce(sum(greatest(owed, 0)), 0)::numeric(12, 2)::text from (
+      (select round(coalesce(sum(greatest(owed, 0)), 0), 2)::text from (
          select sum(delta) as owed from (select patient_id, cost as delta from treatments union all select patient_id, -amount from payments) entries
          group by patient_id) balances) as outstanding_balance`);
 }

@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { sql } from 'slonik';
 import { call } from '../support/http.js';
+import { getStack } from '../support/stack.js';
 import { dentalApp, newPatient, staffToken } from './support.js';
 
 const billing = suite('treatments, payments, ledger and stats');
@@ -97,6 +99,45 @@ billing('stats come back in one answer with exact money', async () => {
   assert.is(withCredit.outstanding_balance, after.outstanding_balance);
   assert.match(after.revenue_this_month, /^\d+\.\d{2}$/);
   assert.type(after.appointments_by_status, 'object');
+});
+
+billing('every money field states its limit: 1000000.00 is accepted, a cent more is 422 saying so', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const patient = await newPatient(app, token);
+  const limitOf = (answer: { status: number; body: any }, field: string) => [answer.status, answer.body.details?.fields?.[field]?.join(' ')];
+  const tooDear = await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'Crown', cost: 9999999999.99 } });
+  assert.equal(limitOf(tooDear, 'cost'), [422, 'cost must be at most 1000000.00']);
+  assert.is((await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'Crown', cost: '1000000.01' } })).status, 422);
+  const dearest = await call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, name: 'Crown', cost: '1000000.00' } });
+  assert.equal([dearest.status, dearest.body.treatment?.cost], [201, '1000000.00']);
+  const raised = await call(app, 'PUT', `/api/dental/treatment/${dearest.body.treatment.id}`, { token, json: { cost: 1000000.01 } });
+  assert.equal(limitOf(raised, 'cost'), [422, 'cost must be at most 1000000.00']);
+  const pay = (amount: unknown) => call(app, 'POST', '/api/dental/payments', { token, json: { patient_id: patient.id, amount, method: 'transfer' } });
+  assert.equal(limitOf(await pay('1000000.01'), 'amount'), [422, 'amount must be at most 1000000.00']);
+  assert.is((await pay(1000000)).status, 201);
+  const ledger = await call(app, 'GET', `/api/dental/patient/${patient.id}/ledger`, { token });
+  assert.equal([ledger.status, ledger.body.balance], [200, '0.00'], 'nothing refused was written');
+});
+
+billing('amounts stored before the limit existed still add up: the ledger and stats never overflow', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const patient = await newPatient(app, token);
+  const { pools } = await getStack();
+  // The largest amount the API used to accept (numeric(12,2)'s own maximum), three times over.
+  await pools.dental.query(sql.unsafe`
+    insert into treatments (patient_id, name, treatment_date, cost)
+    select ${patient.id}, 'Imported charge ' || n, date '2020-01-01' + n, 9999999999.99 from generate_series(1, 3) n`);
+  await pools.dental.query(sql.unsafe`insert into payments (patient_id, amount, method, paid_at) values (${patient.id}, 9999999999.99, 'transfer', now())`);
+  const ledger = await call(app, 'GET', `/api/dental/patient/${patient.id}/ledger`, { token });
+  assert.is(ledger.status, 200, ledger.text);
+  assert.equal(ledger.body.entries.map((entry: { balance: string }) => entry.balance), ['9999999999.99', '19999999999.98', '29999999999.97', '19999999999.98']);
+  assert.is(ledger.body.balance, '19999999999.98');
+  const stats = await call(app, 'GET', '/api/dental/stats', { token });
+  assert.is(stats.status, 200, stats.text);
+  assert.match(stats.body.stats.outstanding_balance, /^\d{11,}\.\d{2}$/);
+  assert.match(stats.body.stats.revenue_this_month, /^\d{10,}\.\d{2}$/);
 });
 
 billing.run();

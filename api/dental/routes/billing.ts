@@ -11,12 +11,19 @@ import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
 
+/**
+ * No single charge or payment of a dental practice comes near this; a larger figure is a typing
+ * slip (an extra zero or two), caught here before it lands in a patient's balance.
+ */
+const MAX_AMOUNT = 1_000_000;
 /** "12.50" or 12.5 → "12.50"-exact text; never through float arithmetic. */
 const money = (label: string) =>
   z
     .union([z.string(), z.number()])
     .transform((value) => String(value).trim())
-    .refine((value) => /^\d{1,10}(\.\d{1,2})?$/.test(value), `${label} must be an amount such as 120 or 120.50`);
+    .refine((value) => /^\d{1,10}(\.\d{1,2})?$/.test(value), `${label} must be an amount such as 120 or 120.50`)
+    // At most two decimals and ten digits by now: Number() is exact enough to compare to the cent.
+    .refine((value) => !(Number(value) > MAX_AMOUNT), `${label} must be at most ${MAX_AMOUNT}.00`);
 const toothNumber = z
   .union([z.string(), z.number()])
   .transform((value) => String(value).toUpperCase())
