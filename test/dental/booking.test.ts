@@ -30,6 +30,16 @@ booking('a booking answers 201 with the appointment and its workflow', async () 
     json: { patient_id: patient.id, dentist_id: dentist.id, appointment_date: '2031-12-16T04:00:00.000-05:00' },
   });
   assert.is(withOffset.body.appointment?.appointment_date, '2031-12-16T10:00:00+01:00', 'an offset is taken as given, shown in the practice zone');
+  const clash = await call(app, 'POST', '/api/dental/appointments', {
+    token,
+    json: { patient_id: (await newPatient(app, token)).id, dentist_id: dentist.id, appointment_date: '2031-12-15T10:15' },
+  });
+  assert.is(clash.status, 409, clash.text);
+  assert.equal(
+    clash.body.conflicts.map((overlap: { appointment_date: string; ends_at: string }) => [overlap.appointment_date, overlap.ends_at]),
+    [['2031-12-15T10:00:00+01:00', '2031-12-15T10:45:00+01:00']],
+    'the conflicts too are in the practice zone',
+  );
 });
 
 booking('overlaps for the dentist or the patient are 409 with the conflicts; back-to-back is fine', async () => {
