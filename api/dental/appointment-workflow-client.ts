@@ -10,6 +10,7 @@ import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, Dentist
 import { TASK_QUEUES } from '../../workflows/task-queues.js';
 import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';
 import { withinDeadline } from '../shared/temporal-calls.js';
+import { statusTooEarly } from './status-timing.js';
 import { formatInZone } from './time.js';
 
 export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
@@ -84,6 +85,10 @@ function toApiError(error: unknown, timeZone: string): unknown {
       return conflict(failure.message, { extra: { conflicts } });
     }
     if (failure.type === 'IllegalTransition') return new ApiError(409, 'illegal_transition', failure.message);
+    if (failure.type === 'TooEarly') {
+      const { status, possibleFrom } = failure.details?.[0] as { status: AppointmentStatus; possibleFrom: string };
+      return statusTooEarly(status, possibleFrom, timeZone);
+    }
     if (failure.type === 'NotFound') return notFound(failure.message);
     if (failure.type === 'RequestExpired') return serviceUnavailable('The booking service was too slow to answer; nothing was booked');
   }
