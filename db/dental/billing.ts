@@ -31,11 +31,20 @@ export interface TreatmentInput {
   cost?: string;
 }
 
+/**
+ * Null when the appointment is not the patient's or was cancelled or missed by the time the row is
+ * written: the appointment is locked while it is checked, so a cancellation waits or is seen.
+ */
 export function insertTreatment(db: CommonQueryMethods, input: Required<Pick<TreatmentInput, 'patientId' | 'name' | 'cost'>> & TreatmentInput) {
-  return db.one(sql.type(treatmentRow)`
+  const appointmentId = input.appointmentId ?? null;
+  return db.maybeOne(sql.type(treatmentRow)`
     insert into treatments (patient_id, appointment_id, name, description, tooth_number, treatment_date, cost)
-    values (${input.patientId}, ${input.appointmentId ?? null}, ${input.name}, ${input.description ?? null}, ${input.toothNumber ?? null},
-            coalesce(${input.treatmentDate ?? null}::date, current_date), ${input.cost}::numeric)
+    select ${input.patientId}, ${appointmentId}::bigint, ${input.name}, ${input.description ?? null}, ${input.toothNumber ?? null},
+           coalesce(${input.treatmentDate ?? null}::date, current_date), ${input.cost}::numeric
+    where ${appointmentId}::bigint is null or exists (
+      select 1 from appointments
+      where id = ${appointmentId}::bigint and patient_id = ${input.patientId} and status not in ('cancelled', 'no_show')
+      for share)
     returning ${TREATMENT_COLUMNS}`);
 }
 

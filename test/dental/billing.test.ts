@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { sql } from 'slonik';
 import { call } from '../support/http.js';
 import { getStack } from '../support/stack.js';
-import { dentalApp, newPatient, staffToken } from './support.js';
+import { insertTreatment } from '../../db/dental/billing.js';
+import { dentalApp, futureSlot, newDentist, newPatient, staffToken, startingIn, waitUntilPast } from './support.js';
 
 const billing = suite('treatments, payments, ledger and stats');
 
@@ -138,6 +139,46 @@ billing('amounts stored before the limit existed still add up: the ledger and st
   assert.is(stats.status, 200, stats.text);
   assert.match(stats.body.stats.outstanding_balance, /^\d{11,}\.\d{2}$/);
   assert.match(stats.body.stats.revenue_this_month, /^\d{10,}\.\d{2}$/);
+});
+
+billing("treatments are recorded only against the patient's own appointments that were not cancelled or missed", async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const [patient, other, dentist] = [await newPatient(app, token), await newPatient(app, token), await newDentist(app, token)];
+  const book = async (patient_id: number, appointment_date: string) =>
+    (await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id, dentist_id: dentist.id, appointment_date } })).body.appointment as { id: number; appointment_date: string };
+  const treat = (appointment_id: number, extra: Record<string, unknown> = {}) =>
+    call(app, 'POST', '/api/dental/treatments', { token, json: { patient_id: patient.id, appointment_id, name: 'Filling', cost: 250, ...extra } });
+
+  // As the Flask system's own seed does: a treatment dated in the past, against a confirmed appointment a year ahead.
+  const ahead = await book(patient.id, futureSlot(9));
+  assert.is((await call(app, 'PUT', `/api/dental/appointment/${ahead.id}`, { token, json: { status: 'confirmed' } })).status, 200);
+  const recorded = await treat(ahead.id, { treatment_date: '2024-12-01' });
+  assert.equal([recorded.status, recorded.body.treatment?.appointment_id], [201, ahead.id], recorded.text);
+
+  const theirs = await book(other.id, futureSlot(10));
+  const notTheirs = await treat(theirs.id);
+  assert.equal([notTheirs.status, Object.keys(notTheirs.body.details?.fields ?? {})], [422, ['appointment_id']]);
+
+  const cancelled = await book(patient.id, futureSlot(11));
+  assert.is((await call(app, 'DELETE', `/api/dental/appointment/${cancelled.id}`, { token })).status, 200);
+  const atCancelled = await treat(cancelled.id);
+  assert.equal([atCancelled.status, atCancelled.body.error], [409, 'appointment_not_held'], atCancelled.text);
+  assert.match(atCancelled.body.message, 'was cancelled');
+
+  const missed = await book(patient.id, await startingIn(2));
+  await waitUntilPast(missed.appointment_date);
+  assert.is((await call(app, 'PUT', `/api/dental/appointment/${missed.id}`, { token, json: { status: 'no_show' } })).status, 200);
+  const atMissed = await treat(missed.id);
+  assert.equal([atMissed.status, atMissed.body.error], [409, 'appointment_not_held'], atMissed.text);
+  assert.match(atMissed.body.message, 'was a no-show');
+
+  // The database holds the rule itself, for a cancellation that lands between the check and the write.
+  const { pools } = await getStack();
+  assert.is(await insertTreatment(pools.dental, { patientId: patient.id, appointmentId: cancelled.id, name: 'Filling', cost: '250' }), null);
+  assert.is(await insertTreatment(pools.dental, { patientId: other.id, appointmentId: ahead.id, name: 'Filling', cost: '250' }), null);
+  const listed = (await call(app, 'GET', `/api/dental/treatments?patient_id=${patient.id}`, { token })).body.treatments;
+  assert.equal(listed.map((treatment: { appointment_id: number }) => treatment.appointment_id), [ahead.id], 'only the allowed treatment was written');
 });
 
 billing.run();

@@ -2,10 +2,10 @@
 // string or number with at most two decimals and is handled as exact text from then on.
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { findAppointment } from '../../../db/dental/appointments.js';
+import { type AppointmentStatus, findAppointment } from '../../../db/dental/appointments.js';
 import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, treatmentRow, updateTreatment } from '../../../db/dental/billing.js';
 import { findPatient } from '../../../db/dental/patients.js';
-import { invalidFields, notFound } from '../../shared/errors.js';
+import { ApiError, invalidFields, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
@@ -28,6 +28,15 @@ const toothNumber = z
   .union([z.string(), z.number()])
   .transform((value) => String(value).toUpperCase())
   .refine((value) => /^([1-9]|[12]\d|3[0-2]|[A-T])$/.test(value), 'must be 1–32 (permanent) or A–T (primary teeth)');
+
+/** Care is recorded against an appointment that is or will be held, never one cancelled or missed. */
+const UNTREATABLE: AppointmentStatus[] = ['cancelled', 'no_show'];
+function appointmentNotHeld(appointmentId: number, status?: AppointmentStatus) {
+  const what = status === 'cancelled' ? 'was cancelled' : status === 'no_show' ? 'was a no-show' : 'was cancelled or marked a no-show meanwhile';
+  return new ApiError(409, 'appointment_not_held', `Appointment ${appointmentId} ${what}; a treatment cannot be recorded against it`, {
+    details: { appointment_id: appointmentId },
+  });
+}
 
 export function billingRoutes({ pool, config }: DentalAppDeps) {
   const requirePatient = async (id: number, field = 'patient_id') => {
@@ -54,6 +63,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
         if (body.appointment_id) {
           const appointment = await findAppointment(pool, body.appointment_id);
           if (!appointment || appointment.patient_id !== body.patient_id) throw invalidFields({ appointment_id: ['no such appointment of this patient'] });
+          if (UNTREATABLE.includes(appointment.status)) throw appointmentNotHeld(appointment.id, appointment.status);
         }
         const treatment = await insertTreatment(pool, {
           patientId: body.patient_id,
@@ -64,6 +74,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
           treatmentDate: body.treatment_date,
           cost: body.cost,
         });
+        if (!treatment) throw appointmentNotHeld(body.appointment_id!);
         event.res.status = 201;
         return { message: 'Treatment recorded successfully', treatment };
       },
