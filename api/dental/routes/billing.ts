@@ -22,7 +22,7 @@ const money = (label: string) =>
     .union([z.string(), z.number()])
     .transform((value) => String(value).trim())
     .refine((value) => /^\d{1,10}(\.\d{1,2})?$/.test(value), `${label} must be an amount such as 120 or 120.50`)
-    // At most two decimals and ten digits by now: Number() is exact enough to compare to the cent.
+    // Number() compares to the cent exactly for the ten digits and two decimals the line above lets through.
     .refine((value) => !(Number(value) > MAX_AMOUNT), `${label} must be at most ${MAX_AMOUNT}.00`);
 const toothNumber = z
   .union([z.string(), z.number()])
