@@ -19,6 +19,7 @@ import {
   type NewAppointment,
   releaseDigest,
   updateAppointment,
+  whyStatusUnchanged,
 } from '../db/dental/appointments.js';
 import type { ActivityDeps } from './index.js';
 
@@ -93,15 +94,24 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
 
     /**
      * `from` is the status the workflow's handler saw: two changes accepted together (a cancel and a
-     * check-in) cannot both land, the second finds the first's status and is refused.
+     * check-in) cannot both land, the second finds the first's status and is refused. The database's
+     * clock decides whether the appointment's time allows the status (TooEarly, with when it will).
      */
     async setAppointmentStatus(appointmentId: number, status: AppointmentStatus, from: AppointmentStatus, respondBy?: number): Promise<Appointment> {
       if (respondBy !== undefined) refuseIfLate(respondBy);
-      const updated = await changeStatus(db, appointmentId, from, status);
+      const updated = await changeStatus(db, appointmentId, from, status, config.PRACTICE_TIME_ZONE);
       if (updated) return updated;
-      const current = await findAppointment(db, appointmentId);
-      if (!current) throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
-      throw ApplicationFailure.create({ type: 'IllegalTransition', message: `This appointment became ${current.status} meanwhile; it cannot become ${status}`, nonRetryable: true });
+      const refusal = await whyStatusUnchanged(db, appointmentId, from, status, config.PRACTICE_TIME_ZONE);
+      if (refusal.reason === 'gone') throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
+      if (refusal.reason === 'too_early') {
+        throw ApplicationFailure.create({
+          type: 'TooEarly',
+          message: `This appointment cannot become ${status} before ${refusal.possibleFrom}`,
+          details: [{ status, possibleFrom: refusal.possibleFrom }],
+          nonRetryable: true,
+        });
+      }
+      throw ApplicationFailure.create({ type: 'IllegalTransition', message: `This appointment became ${refusal.status} meanwhile; it cannot become ${status}`, nonRetryable: true });
     },
 
     /** Tomorrow's appointments to each dentist who has any (practice time zone), once per dentist and day. */

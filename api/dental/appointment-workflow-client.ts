@@ -10,6 +10,8 @@ import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, Dentist
 import { TASK_QUEUES } from '../../workflows/task-queues.js';
 import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';
 import { withinDeadline } from '../shared/temporal-calls.js';
+import { statusTooEarly } from './status-timing.js';
+import { formatInZone } from './time.js';
 
 export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
 
@@ -33,7 +35,7 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
     try {
       return await withinDeadline(client, timeoutMs, 'Appointments cannot be changed right now (the workflow service is unavailable); nothing was changed', call);
     } catch (error) {
-      throw toApiError(error);
+      throw toApiError(error, config.PRACTICE_TIME_ZONE);
     }
   }
 
@@ -70,14 +72,23 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
   };
 }
 
-function toApiError(error: unknown): unknown {
+function toApiError(error: unknown, timeZone: string): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const failure = error.cause;
     if (failure.type === 'SlotConflict') {
-      const conflicts = (failure.details?.[0] ?? []) as unknown[];
+      // Times in the practice's zone, as every other time the API shows.
+      const conflicts = ((failure.details?.[0] ?? []) as Array<{ appointment_date: string; ends_at: string }>).map((overlap) => ({
+        ...overlap,
+        appointment_date: formatInZone(overlap.appointment_date, timeZone),
+        ends_at: formatInZone(overlap.ends_at, timeZone),
+      }));
       return conflict(failure.message, { extra: { conflicts } });
     }
     if (failure.type === 'IllegalTransition') return new ApiError(409, 'illegal_transition', failure.message);
+    if (failure.type === 'TooEarly') {
+      const { status, possibleFrom } = failure.details?.[0] as { status: AppointmentStatus; possibleFrom: string };
+      return statusTooEarly(status, possibleFrom, timeZone);
+    }
     if (failure.type === 'NotFound') return notFound(failure.message);
     if (failure.type === 'RequestExpired') return serviceUnavailable('The booking service was too slow to answer; nothing was booked');
   }

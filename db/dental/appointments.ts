@@ -1,6 +1,6 @@
 // Queries on appointments. Double booking is impossible in the database itself: exclusion
 // constraints on (dentist, time range) and (patient, time range) for active appointments.
-import { type CommonQueryMethods, sql } from 'slonik';
+import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { countRow, idRow } from '../rows.js';
 
@@ -94,17 +94,17 @@ export function findOverlaps(
     order by appointment_date`);
 }
 
+/** Everything but the status, which only `changeStatus` writes (its clock rules hold for every writer). */
 export function updateAppointment(
   db: CommonQueryMethods,
   id: number,
-  changes: Partial<{ startsAt: string; duration: number; dentistId: number; status: AppointmentStatus; appointmentType: string; reason: string | null; notes: string | null }>,
+  changes: Partial<{ startsAt: string; duration: number; dentistId: number; appointmentType: string; reason: string | null; notes: string | null }>,
 ) {
   return db.maybeOne(sql.type(appointmentRow)`
     update appointments set
       appointment_date = coalesce(${changes.startsAt ?? null}::timestamptz, appointment_date),
       duration = coalesce(${changes.duration ?? null}::int, duration),
       dentist_id = coalesce(${changes.dentistId ?? null}::bigint, dentist_id),
-      status = coalesce(${changes.status ?? null}, status),
       appointment_type = coalesce(${changes.appointmentType ?? null}, appointment_type),
       reason = case when ${changes.reason !== undefined} then ${changes.reason ?? null} else reason end,
       notes = case when ${changes.notes !== undefined} then ${changes.notes ?? null} else notes end,
@@ -113,10 +113,58 @@ export function updateAppointment(
     returning ${COLUMNS}`);
 }
 
-/** Moves an appointment from `from` to `to`; null when it is not (or no longer) `from`. */
-export function changeStatus(db: CommonQueryMethods, id: number, from: AppointmentStatus, to: AppointmentStatus) {
+/**
+ * The first instant at which an appointment starting at `startsAt` may take `status`, or null when
+ * the clock does not matter: a patient is checked in (and treated) on the appointment's day in the
+ * practice's time zone, and is a no-show only once it has begun. Otherwise an appointment years
+ * ahead could be closed today and count in the no-show rate.
+ */
+function earliestInstant(status: AppointmentStatus, startsAt: FragmentSqlToken, timeZone: string) {
+  if (status === 'no_show') return startsAt;
+  if (status === 'checked_in' || status === 'completed') {
+    // Local midnight of its day; `at time zone` also finds it on a day whose midnight DST skips.
+    return sql.fragment`(date_trunc('day', ${startsAt} at time zone ${timeZone}) at time zone ${timeZone})`;
+  }
+  return null;
+}
+
+const possibleFromRow = z.object({ possible_from: z.string().nullable() });
+
+/**
+ * When an appointment starting at `startsAt` may take `status`, if that is still ahead by the
+ * database's clock; null when it may now. The clock is PostgreSQL's, one for the API and the worker.
+ */
+export async function statusPossibleFrom(db: CommonQueryMethods, status: AppointmentStatus, startsAt: string, timeZone: string) {
+  const earliest = earliestInstant(status, sql.fragment`${startsAt}::timestamptz`, timeZone);
+  if (!earliest) return null;
+  return db.oneFirst(sql.type(possibleFromRow)`
+    select case when now() < earliest then earliest end as possible_from from (select ${earliest} as earliest) clock`);
+}
+
+/**
+ * Moves an appointment from `from` to `to`; null when it is not (or no longer) `from`, or when the
+ * database's clock does not allow `to` yet (`statusPossibleFrom` tells when it will). Every status
+ * change, through the appointment's workflow or after it ended, is this one statement.
+ */
+export function changeStatus(db: CommonQueryMethods, id: number, from: AppointmentStatus, to: AppointmentStatus, timeZone: string) {
+  const earliest = earliestInstant(to, sql.fragment`appointment_date`, timeZone);
   return db.maybeOne(sql.type(appointmentRow)`
-    update appointments set status = ${to}, updated_at = now() where id = ${id} and status = ${from} returning ${COLUMNS}`);
+    update appointments set status = ${to}, updated_at = now()
+    where id = ${id} and status = ${from} ${earliest ? sql.fragment`and now() >= ${earliest}` : sql.fragment``}
+    returning ${COLUMNS}`);
+}
+
+export type StatusRefusal = { reason: 'gone' } | { reason: 'changed'; status: AppointmentStatus } | { reason: 'too_early'; possibleFrom: string };
+
+/** Why `changeStatus` changed nothing, read right after it. */
+export async function whyStatusUnchanged(db: CommonQueryMethods, id: number, from: AppointmentStatus, to: AppointmentStatus, timeZone: string): Promise<StatusRefusal> {
+  const current = await findAppointment(db, id);
+  if (!current) return { reason: 'gone' };
+  if (current.status === from) {
+    const possibleFrom = await statusPossibleFrom(db, to, current.appointment_date, timeZone);
+    if (possibleFrom) return { reason: 'too_early', possibleFrom };
+  }
+  return { reason: 'changed', status: current.status };
 }
 
 export function findAppointment(db: CommonQueryMethods, id: number) {

@@ -1,5 +1,7 @@
 // Treatments (charges), payments, the ledger and the practice's figures. All money arithmetic
-// happens in PostgreSQL numeric; JavaScript only ever sees exact decimal strings.
+// happens in PostgreSQL numeric; JavaScript only ever sees exact decimal strings. Sums stay plain
+// numeric (round(…, 2) for the cents): a column's numeric(12,2) bounds one amount, not a total of
+// many, and a cast back to it failed the whole dashboard once a practice's totals passed 10^10.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { countRow } from '../rows.js';
@@ -39,12 +41,21 @@ export interface TreatmentInput {
   cost?: string;
 }
 
+/**
+ * Null when the appointment is not the patient's or was cancelled or missed by the time the row is
+ * written: the appointment is locked while it is checked, so a cancellation waits or is seen.
+ */
 export function insertTreatment(db: CommonQueryMethods, input: Required<Pick<TreatmentInput, 'patientId' | 'name' | 'cost' | 'treatmentDate'>> & TreatmentInput) {
-  return db.one(sql.type(treatmentWithPatientRow)`
+  const appointmentId = input.appointmentId ?? null;
+  return db.maybeOne(sql.type(treatmentWithPatientRow)`
     with inserted as (
       insert into treatments (patient_id, appointment_id, name, description, notes, tooth_number, treatment_date, cost)
-      values (${input.patientId}, ${input.appointmentId ?? null}, ${input.name}, ${input.description ?? null}, ${input.notes ?? null},
-              ${input.toothNumber ?? null}, ${input.treatmentDate}::timestamp, ${input.cost}::numeric)
+      select ${input.patientId}, ${appointmentId}::bigint, ${input.name}, ${input.description ?? null}, ${input.notes ?? null},
+             ${input.toothNumber ?? null}, ${input.treatmentDate}::timestamp, ${input.cost}::numeric
+      where ${appointmentId}::bigint is null or exists (
+        select 1 from appointments
+        where id = ${appointmentId}::bigint and patient_id = ${input.patientId} and status not in ('cancelled', 'no_show')
+        for share)
       returning ${TREATMENT_COLUMNS}
     )
     select ${treatmentColumnsOf('inserted')}, ${PATIENT_NAME} from inserted join patients p on p.id = inserted.patient_id`);
@@ -146,7 +157,7 @@ export function patientLedger(db: CommonQueryMethods, patientId: number, timeZon
       from payments where patient_id = ${patientId}
     )
     select at as date, kind, reference_id, description, amount::text as amount,
-           (sum(delta) over (order by at, kind, reference_id rows unbounded preceding))::numeric(12, 2)::text as balance
+           round(sum(delta) over (order by at, kind, reference_id rows unbounded preceding), 2)::text as balance
     from entries order by at, kind, reference_id`);
 }
 
@@ -183,10 +194,10 @@ export function practiceStats(db: CommonQueryMethods, timeZone: string) {
       (select case when count(*) filter (where status in ('completed', 'no_show')) = 0 then null
                    else round(count(*) filter (where status = 'no_show')::numeric / count(*) filter (where status in ('completed', 'no_show')), 4)::text end
          from appointments) as no_show_rate,
-      (select coalesce(sum(amount), 0)::numeric(12, 2)::text from payments, bounds where paid_at >= month_start) as revenue_this_month,
-      (select coalesce(sum(amount), 0)::numeric(12, 2)::text from payments) as revenue_total,
+      (select round(coalesce(sum(amount), 0), 2)::text from payments, bounds where paid_at >= month_start) as revenue_this_month,
+      (select round(coalesce(sum(amount), 0), 2)::text from payments) as revenue_total,
       -- What patients owe: one patient's credit does not cancel another's debt.
-      (select coalesce(sum(greatest(owed, 0)), 0)::numeric(12, 2)::text from (
+      (select round(coalesce(sum(greatest(owed, 0)), 0), 2)::text from (
          select sum(delta) as owed from (select patient_id, cost as delta from treatments union all select patient_id, -amount from payments) entries
          group by patient_id) balances) as outstanding_balance`);
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createDentalActivities } from '../../activities/dental.js';
 import { call } from '../support/http.js';
 import { getStack } from '../support/stack.js';
-import { dentalApp, futureSlot, newDentist, newPatient, staffToken } from './support.js';
+import { dentalApp, futureSlot, newDentist, newPatient, staffToken, startingIn, waitUntilPast } from './support.js';
 
 const booking = suite('booking through the appointment workflow');
 
@@ -30,6 +30,16 @@ booking('a booking answers 201 with the appointment and its workflow', async () 
     json: { patient_id: patient.id, dentist_id: dentist.id, appointment_date: '2031-12-16T04:00:00.000-05:00' },
   });
   assert.is(withOffset.body.appointment?.appointment_date, '2031-12-16T10:00:00+01:00', 'an offset is taken as given, shown in the practice zone');
+  const clash = await call(app, 'POST', '/api/dental/appointments', {
+    token,
+    json: { patient_id: (await newPatient(app, token)).id, dentist_id: dentist.id, appointment_date: '2031-12-15T10:15' },
+  });
+  assert.is(clash.status, 409, clash.text);
+  assert.equal(
+    clash.body.conflicts.map((overlap: { appointment_date: string; ends_at: string }) => [overlap.appointment_date, overlap.ends_at]),
+    [['2031-12-15T10:00:00+01:00', '2031-12-15T10:45:00+01:00']],
+    'the conflicts too are in the practice zone',
+  );
 });
 
 booking('overlaps for the dentist or the patient are 409 with the conflicts; back-to-back is fine', async () => {
@@ -121,7 +131,8 @@ booking('reschedule is re-checked; statuses move only forward; cancelling frees 
 booking('two status changes at once: one lands, the other is refused', async () => {
   const app = await dentalApp();
   const token = await staffToken();
-  const booked = (await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: (await newPatient(app, token)).id, dentist_id: (await newDentist(app, token)).id, appointment_date: futureSlot(8) } })).body.appointment;
+  // Today, so that the check-in may win too.
+  const booked = (await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: (await newPatient(app, token)).id, dentist_id: (await newDentist(app, token)).id, appointment_date: await startingIn(5 * 60) } })).body.appointment;
   const [cancel, checkIn] = await Promise.all([
     call(app, 'DELETE', `/api/dental/appointment/${booked.id}`, { token }),
     call(app, 'PUT', `/api/dental/appointment/${booked.id}`, { token, json: { status: 'checked_in' } }),
@@ -149,10 +160,15 @@ booking('a status change that reaches the database after its caller gave up (and
 booking('once its workflow has ended an appointment cannot move, but its status can still be recorded', async () => {
   const app = await dentalApp();
   const token = await staffToken();
-  const booked = await call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: (await newPatient(app, token)).id, dentist_id: (await newDentist(app, token)).id, appointment_date: futureSlot(7) } });
+  const book = async (appointment_date: string) =>
+    call(app, 'POST', '/api/dental/appointments', { token, json: { patient_id: (await newPatient(app, token)).id, dentist_id: (await newDentist(app, token)).id, appointment_date } });
+  const [ahead, booked] = [await book(futureSlot(7)), await book(await startingIn(2))];
   const { temporal } = await getStack();
   // What an hour after the appointment looks like to the API: the workflow is closed, the row still open.
-  await temporal.workflow.getHandle(booked.body.workflow_id).terminate('test: the appointment is over');
+  for (const { body } of [ahead, booked]) await temporal.workflow.getHandle(body.workflow_id).terminate('test: the appointment is over');
+  const early = await call(app, 'PUT', `/api/dental/appointment/${ahead.body.appointment.id}`, { token, json: { status: 'no_show' } });
+  assert.equal([early.status, early.body.error], [409, 'too_early'], 'the clock holds after the workflow too');
+  await waitUntilPast(booked.body.appointment.appointment_date);
   const id = booked.body.appointment.id;
   const move = await call(app, 'PUT', `/api/dental/appointment/${id}`, { token, json: { duration: 60 } });
   assert.equal([move.status, move.body.error], [409, 'appointment_over']);

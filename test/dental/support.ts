@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { H3 } from 'h3';
 import { createDentalApp } from '../../api/dental/app.js';
+import { formatInZone } from '../../api/dental/time.js';
 import type { Config } from '../../config/index.js';
 import { call, tokenFor } from '../support/http.js';
 import { ensureWorkers, getStack } from '../support/stack.js';
@@ -37,4 +38,24 @@ export function futureSlot(hour = 10, minute = 0): string {
   const day = new Date(Date.UTC(2031 + Math.floor(Math.random() * 20), Math.floor(Math.random() * 12), 1 + Math.floor(Math.random() * 27)));
   day.setUTCHours(hour, minute);
   return day.toISOString().slice(0, 16);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An appointment time `seconds` from now that falls on today in the practice's zone: in the last
+ * minutes of a day it first waits for the next one (check-in is allowed on the appointment's day).
+ */
+export async function startingIn(seconds: number): Promise<string> {
+  const { config } = await getStack();
+  const [, hours, minutes, secs] = /T(\d\d):(\d\d):(\d\d)/.exec(formatInZone(Date.now(), config.PRACTICE_TIME_ZONE))!.map(Number) as number[];
+  const untilMidnightMs = (24 * 3600 - (hours! * 3600 + minutes! * 60 + secs!)) * 1000;
+  if (untilMidnightMs < seconds * 1000 + 120_000) await sleep(untilMidnightMs + 2000);
+  // Whole seconds, as the API shows appointment times.
+  return new Date(Math.ceil(Date.now() / 1000 + seconds) * 1000).toISOString();
+}
+
+/** Waits until the instant has passed. */
+export async function waitUntilPast(instant: string): Promise<void> {
+  await sleep(Math.max(Date.parse(instant) - Date.now() + 100, 0));
 }

@@ -11,7 +11,9 @@ import {
   listAppointments,
   listReminders,
   nextAppointmentId,
+  statusPossibleFrom,
   updateAppointment,
+  whyStatusUnchanged,
 } from '../../../db/dental/appointments.js';
 import { findDentist } from '../../../db/dental/dentists.js';
 import { findPatient } from '../../../db/dental/patients.js';
@@ -23,6 +25,7 @@ import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
 import { AppointmentWorkflowEnded, appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
 import { appointmentView, createDentalPresenter } from '../present.js';
+import { statusTooEarly } from '../status-timing.js';
 import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
 
 const idParams = z.object({ id: fields.id });
@@ -64,10 +67,21 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       return await workflows.setStatus(appointment.id, status);
     } catch (error) {
       if (!(error instanceof AppointmentWorkflowEnded)) throw error;
-      const changed = await changeStatus(pool, appointment.id, appointment.status, status);
-      if (!changed) throw new ApiError(409, 'illegal_transition', 'This appointment was changed meanwhile; read it again');
-      return changed;
+      const changed = await changeStatus(pool, appointment.id, appointment.status, status, zone);
+      if (changed) return changed;
+      const refusal = await whyStatusUnchanged(pool, appointment.id, appointment.status, status, zone);
+      if (refusal.reason === 'too_early') throw statusTooEarly(status, refusal.possibleFrom, zone);
+      throw new ApiError(409, 'illegal_transition', 'This appointment was changed meanwhile; read it again');
     }
+  }
+
+  /**
+   * Checked before anything is written, for the time the appointment will have; the database checks
+   * again as it writes (its clock, a reschedule in between).
+   */
+  async function requireTimely(status: AppointmentStatus, startsAt: Date) {
+    const possibleFrom = await statusPossibleFrom(pool, status, startsAt.toISOString(), zone);
+    if (possibleFrom) throw statusTooEarly(status, possibleFrom, zone);
   }
 
   /** Rules the database cannot know: who exists and is active, and the dentist's hours. */
@@ -186,7 +200,7 @@ export function appointmentRoutes(deps: DentalAppDeps) {
     defineRoute({
       method: 'PUT',
       path: '/api/dental/appointment/:id',
-      summary: 'Reschedule (re-checked for conflicts), change status (legal transitions only), type, reason or notes',
+      summary: 'Reschedule (re-checked for conflicts), change status (legal transitions, once the appointment’s time allows), type, reason or notes',
       access: 'staff',
       params: idParams,
       body: z.object({
@@ -208,8 +222,9 @@ export function appointmentRoutes(deps: DentalAppDeps) {
         // Every refusal before the first write, so a refused request changes nothing.
         if (reschedule) requireOpen(appointment, 'be rescheduled');
         if (newStatus) requireTransition(appointment, newStatus);
+        const startsAt = body.appointment_date ? readTime(body.appointment_date) : new Date(appointment.appointment_date);
+        if (newStatus) await requireTimely(newStatus, startsAt);
         if (reschedule) {
-          const startsAt = body.appointment_date ? readTime(body.appointment_date) : new Date(appointment.appointment_date);
           const minutes = body.duration ?? appointment.duration;
           ({ patient, dentist } = await checkBookable(appointment.patient_id, body.dentist_id ?? appointment.dentist_id, startsAt, minutes));
           appointment = await workflows.reschedule(params.id, { startsAt: startsAt.toISOString(), duration: minutes, dentistId: body.dentist_id });

@@ -2,10 +2,10 @@
 // string or number with at most two decimals and is handled as exact text from then on.
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { findAppointment } from '../../../db/dental/appointments.js';
+import { type AppointmentStatus, findAppointment } from '../../../db/dental/appointments.js';
 import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, updateTreatment } from '../../../db/dental/billing.js';
 import { findPatient } from '../../../db/dental/patients.js';
-import { invalidFields, notFound } from '../../shared/errors.js';
+import { ApiError, invalidFields, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
@@ -13,12 +13,19 @@ import type { DentalAppDeps } from '../app.js';
 import { createDentalPresenter, statsView, treatmentView } from '../present.js';
 import { formatInZone, toPracticeWallClock } from '../time.js';
 
+/**
+ * No single charge or payment of a dental practice comes near this; a larger figure is a typing
+ * slip (an extra zero or two), caught here before it lands in a patient's balance.
+ */
+const MAX_AMOUNT = 1_000_000;
 /** "12.50" or 12.5 → "12.50"-exact text; never through float arithmetic. */
 const money = (label: string) =>
   z
     .union([z.string(), z.number()])
     .transform((value) => String(value).trim())
-    .refine((value) => /^\d{1,10}(\.\d{1,2})?$/.test(value), `${label} must be an amount such as 120 or 120.50`);
+    .refine((value) => /^\d{1,10}(\.\d{1,2})?$/.test(value), `${label} must be an amount such as 120 or 120.50`)
+    // Number() compares to the cent exactly for the ten digits and two decimals the line above lets through.
+    .refine((value) => !(Number(value) > MAX_AMOUNT), `${label} must be at most ${MAX_AMOUNT}.00`);
 const toothNumber = z
   .union([z.string(), z.number()])
   .transform((value) => String(value).toUpperCase())
@@ -37,6 +44,15 @@ function withTreatmentName<T extends { name?: string; treatment_name?: string }>
       }
     })
     .transform(({ treatment_name, ...input }) => ({ ...input, name: input.name ?? treatment_name }));
+}
+
+/** Care is recorded against an appointment that is or will be held, never one cancelled or missed. */
+const UNTREATABLE: AppointmentStatus[] = ['cancelled', 'no_show'];
+function appointmentNotHeld(appointmentId: number, status?: AppointmentStatus) {
+  const what = status === 'cancelled' ? 'was cancelled' : status === 'no_show' ? 'was a no-show' : 'was cancelled or marked a no-show meanwhile';
+  return new ApiError(409, 'appointment_not_held', `Appointment ${appointmentId} ${what}; a treatment cannot be recorded against it`, {
+    details: { appointment_id: appointmentId },
+  });
 }
 
 export function billingRoutes({ pool, config }: DentalAppDeps) {
@@ -86,6 +102,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
         if (body.appointment_id) {
           const appointment = await findAppointment(pool, body.appointment_id);
           if (!appointment || appointment.patient_id !== body.patient_id) throw invalidFields({ appointment_id: ['no such appointment of this patient'] });
+          if (UNTREATABLE.includes(appointment.status)) throw appointmentNotHeld(appointment.id, appointment.status);
         }
         const treatment = await insertTreatment(pool, {
           patientId: body.patient_id,
@@ -97,6 +114,7 @@ export function billingRoutes({ pool, config }: DentalAppDeps) {
           treatmentDate: body.treatment_date ?? formatInZone(new Date(), zone).slice(0, 19),
           cost: body.cost,
         });
+        if (!treatment) throw appointmentNotHeld(body.appointment_id!);
         event.res.status = 201;
         return { message: 'Treatment recorded successfully', treatment: present.treatment(treatment) };
       },
