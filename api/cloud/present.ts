@@ -2,7 +2,7 @@
 // browser's plain link (which sends no Authorization header) fetch the bytes.
 import { z } from 'zod';
 import { type CloudFile, cloudFileRow } from '../../db/cloud/files.js';
-import { createUrlSigner } from '../shared/signed-urls.js';
+import { createUrlSigner, type EndedUserCheck } from '../shared/signed-urls.js';
 
 /** A file as the API shows it, for the documentation: the row without its storage key. */
 export const cloudFileView = cloudFileRow
@@ -14,8 +14,8 @@ export const cloudFileView = cloudFileRow
 const downloadResource = (fileId: number) => `cloud-file:${fileId}`;
 
 /** Files and versions as the API shows them, and the check of their signed URLs. */
-export function createCloudPresenter(secret: string) {
-  const signer = createUrlSigner(secret);
+export function createCloudPresenter(secret: string, endedUsers: EndedUserCheck) {
+  const signer = createUrlSigner(secret, { endedUsers });
   const downloadUrl = (file: CloudFile, query = '') => signer.sign(`/api/cloud/download/${file.id}${query}`, downloadResource(file.id), file.owner_id);
   return {
     /** The owner a signed download URL of this file was made for; 403 when it is not valid. */

@@ -31,6 +31,7 @@ import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
 import { abandonedAfterMs } from '../../shared/storage-sweep.js';
 import { receiveUpload, type UploadedFile, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
+import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
 import { cloudFileView, createCloudPresenter } from '../present.js';
@@ -50,7 +51,7 @@ export function fileRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
-  const presenter = createCloudPresenter(config.URL_SIGNING_SECRET);
+  const presenter = createCloudPresenter(urlSigningSecret(config), deps.guard);
   const present = presenter.file;
 
   /** The caller's file, found by token or by a signed URL for it; 404 for anything not theirs. */

@@ -22,6 +22,7 @@ import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { createUrlSigner } from '../../shared/signed-urls.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
+import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import { receiveUpload, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields, parseWith } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
@@ -67,7 +68,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
   const { pool, config } = deps;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'media'));
   const workflows = createMediaWorkflowClient(deps.temporal!, config);
-  const signer = createUrlSigner(config.URL_SIGNING_SECRET);
+  const signer = createUrlSigner(urlSigningSecret(config), { endedUsers: deps.guard });
   // One grant per file and viewer ("HMAC over file id, user and expiry") opens its bytes and its thumbnail.
   // An admin's grant says so (and `as=admin` in the URL), since admins may open others' private files;
   // the signature covers it, so nobody else can claim it.
