@@ -135,8 +135,8 @@ export function fileRoutes(deps: CloudAppDeps) {
           const incoming = upload.files.filter((file) => file.field === 'file' || file.field === 'files');
           if (!incoming.length) throw invalidFields({ file: ['send a file in "file", or several in "files"'] });
           const folderField = upload.fields.folder_id?.trim();
-          const folderId = folderField && folderField !== 'null' ? Number(folderField) : null;
-          if (folderId !== null && !Number.isSafeInteger(folderId)) throw invalidFields({ folder_id: ['must be a folder id or null'] });
+          const folderId = folderField && folderField !== 'null' ? fields.id.safeParse(folderField).data : null;
+          if (folderId === undefined) throw invalidFields({ folder_id: ['must be a folder id or null'] });
           await folderOrRefuse(user.id, folderId);
           for (const file of incoming) {
             if (!entryName.safeParse(file.name).success) throw invalidFields({ file: [`${file.name}: not a usable file name`] });
@@ -210,7 +210,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       summary: 'A file’s bytes (?version=N for an older one); with a token or a signed URL',
       access: 'optional',
       params: z.object({ id: fields.id }),
-      query: z.object({ version: z.coerce.number().int().min(1).optional(), inline: fields.boolean.optional(), uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
+      query: z.object({ version: fields.id.optional(), inline: fields.boolean.optional(), uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
       handler: async ({ event, user, params, query }) => {
         const file = await ownerOf(event, user, params.id);
         const versions = await listVersions(pool, file.id);

@@ -16,9 +16,11 @@ import { createCloudPresenter } from '../present.js';
 
 const Folder = folderRow.meta({ id: 'Folder' });
 
+/** A file or folder name, in Unicode NFC as uploads store names, so two names that look alike are one. */
 export const entryName = z
   .string()
   .trim()
+  .normalize('NFC')
   .min(1, 'is required')
   .refine((name) => Buffer.byteLength(name) <= 255, 'must be at most 255 bytes')
   .refine((name) => !name.includes('/') && !name.includes('\\'), 'must not contain / or \\')
