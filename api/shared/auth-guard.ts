@@ -6,7 +6,7 @@ import { createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGe
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
-import { type EndedUserCheck, SIGNED_URL_LONGEST_SECONDS } from './signed-urls.js';
+import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS } from './signed-urls.js';
 
 export const ROLES = ['user', 'staff', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -150,7 +150,7 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     requireUser,
     requireRole,
     optionalUser,
-    refusesSignedUrl: (userId, expiresAt) => options.revocations?.refusesSignedUrl?.(userId, expiresAt) ?? false,
+    signedUrlCutoff: (userId) => options.revocations?.signedUrlCutoff?.(userId),
   };
 }
 
@@ -235,11 +235,10 @@ export function createRevokedSessionList(options: {
 
   return {
     isRevoked: (sessionId) => revoked.has(sessionId),
-    refusesSignedUrl(userId, expiresAt) {
+    signedUrlCutoff(userId) {
       const ended = endedUsers.get(userId);
-      if (!ended) return false;
-      // Signed before the deactivation: its expiry lies at most the longest lifetime after it.
-      return ended.listed || expiresAt * 1000 <= ended.endedAt + SIGNED_URL_LONGEST_SECONDS * 1000;
+      if (!ended) return undefined;
+      return ended.listed ? Infinity : expiryOfUrlSignedAt(ended.endedAt);
     },
     refresh,
     start() {

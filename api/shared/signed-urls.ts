@@ -10,6 +10,11 @@ export const SIGNED_URL_LIFETIME_SECONDS = 3600;
 const EXPIRY_STEP_SECONDS = 300;
 /** The furthest ahead any expiry this service signs can lie. */
 export const SIGNED_URL_LONGEST_SECONDS = SIGNED_URL_LIFETIME_SECONDS + EXPIRY_STEP_SECONDS;
+
+/** The expiry of a URL signed at `signedAtMs` (epoch seconds): the lifetime, rounded up to the step. */
+export function expiryOfUrlSignedAt(signedAtMs: number, lifetimeSeconds = SIGNED_URL_LIFETIME_SECONDS): number {
+  return Math.ceil((signedAtMs / 1000 + lifetimeSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+}
 /** Replicas' clocks may differ by this much; an expiry further ahead than that was never issued. */
 const CLOCK_SKEW_SECONDS = 30;
 /** Signatures kept for reuse; past this the memo starts over (old expiries are useless anyway). */
@@ -17,8 +22,12 @@ const MEMO_LIMIT = 20_000;
 
 /** Users whose signed URLs are refused: deactivated, as the auth service reports (see auth-guard). */
 export interface EndedUserCheck {
-  /** True when a URL made for `userId` that expires at `expiresAt` (epoch seconds) must be refused. */
-  refusesSignedUrl(userId: number, expiresAt: number): boolean;
+  /**
+   * URLs made for `userId` that expire at or before this (epoch seconds) are refused: Infinity while
+   * the account is deactivated, afterwards the latest expiry signed before the deactivation; undefined
+   * for everyone else.
+   */
+  signedUrlCutoff(userId: number): number | undefined;
 }
 
 export interface UrlSigner {
@@ -43,7 +52,11 @@ export function createUrlSigner(secret: string, options: { lifetimeSeconds?: num
 
   return {
     sign(path, resource, userId) {
-      const expiresAt = Math.ceil((Date.now() / 1000 + lifetimeSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+      let expiresAt = expiryOfUrlSignedAt(Date.now(), lifetimeSeconds);
+      // Reactivated within the step of its deactivation, a user would get the stepped expiry of the
+      // URLs that died with it: one second past it tells them apart (and stays within the bound).
+      const cutoff = options.endedUsers?.signedUrlCutoff(userId);
+      if (cutoff !== undefined && Number.isFinite(cutoff) && expiresAt <= cutoff) expiresAt = cutoff + 1;
       const signed = message(resource, userId, expiresAt);
       let sig = memo.get(signed);
       if (sig === undefined) {
@@ -69,7 +82,7 @@ export function createUrlSigner(secret: string, options: { lifetimeSeconds?: num
       // Only a holder of the secret could have signed it; still, nothing this service signs lasts
       // longer, so a far expiry is a forgery (or a leaked secret) and gets nothing.
       if (expiresAt * 1000 > now + longestAheadSeconds * 1000) throw forbidden('This link is not valid');
-      if (options.endedUsers?.refusesSignedUrl(userId, expiresAt)) throw forbidden('This link is no longer valid; ask for a new one');
+      if (expiresAt <= (options.endedUsers?.signedUrlCutoff(userId) ?? 0)) throw forbidden('This link is no longer valid; ask for a new one');
       return userId;
     },
   };

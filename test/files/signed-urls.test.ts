@@ -121,6 +121,11 @@ signed('deactivating a user ends the signed URLs made for them, in media and clo
   assert.is((await call(auth, 'PUT', `/api/auth/users/${member.id}`, { token: bossToken, json: { is_active: true } })).status, 200);
   await new Promise((resolve) => setTimeout(resolve, 4500));
   assert.equal([await statusOf(mediaUrl), await statusOf(cloudUrl)], [403, 403], 'still refused after the reactivation');
+  // …while the URLs they are given now work, though made within the five minutes of the old ones' expiry step.
+  const again = (await call(auth, 'POST', '/api/auth/login', from(freshIp(), { json: { email: member.email, password: member.password } }))).body.token as string;
+  const fresh = (await (await fetch(`${media}/api/media/file/${file.id}`, { headers: { authorization: `Bearer ${again}` } })).json()) as { file: { download_url: string } };
+  const freshCloud = (await cloud.api('GET', `/api/cloud/file/${cloudFile.id}`, again)).body.file as { download_url: string };
+  assert.equal([await statusOf(`${media}${fresh.file.download_url}`), await statusOf(`${cloud.base}${freshCloud.download_url}`)], [200, 200], 'new URLs work');
 });
 
 signed.run();
