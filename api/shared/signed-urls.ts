@@ -11,7 +11,7 @@ const EXPIRY_STEP_SECONDS = 300;
 /** The furthest ahead any expiry this service signs can lie. */
 export const SIGNED_URL_LONGEST_SECONDS = SIGNED_URL_LIFETIME_SECONDS + EXPIRY_STEP_SECONDS;
 
-/** The expiry of a URL signed at `signedAtMs` (epoch seconds): the lifetime, rounded up to the step. */
+/** The expiry (epoch seconds) of a URL signed at `signedAtMs` (epoch ms): the lifetime, rounded up to the step. */
 export function expiryOfUrlSignedAt(signedAtMs: number, lifetimeSeconds = SIGNED_URL_LIFETIME_SECONDS): number {
   return Math.ceil((signedAtMs / 1000 + lifetimeSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
 }
