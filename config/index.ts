@@ -72,6 +72,8 @@ const environmentSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('qhitz'),
   /** HMAC key for short-lived signed download URLs (media and cloud). Required in production. */
   URL_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** …outside production, a file holding it (generated when missing), which media and cloud share. */
+  URL_SIGNING_SECRET_FILE: z.string().min(1).default('.data/url-signing-secret'),
   ...authSettings,
   ...mediaSettings,
   ...cloudSettings,
@@ -83,9 +85,7 @@ export type Environment = z.infer<typeof environmentSchema>;
 /** Every variable the configuration reads (documented in .env.example, which a test keeps in step). */
 export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
 
-export interface Config extends Omit<Environment, 'URL_SIGNING_SECRET'> {
-  /** The configured secret, or outside production a fixed development one. */
-  URL_SIGNING_SECRET: string;
+export interface Config extends Environment {
   /** Resolved CORS origins: the configured list, or `*` in development when none is set. */
   corsOrigins: string[];
   databaseUrl(service: ServiceName): string;
@@ -119,7 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const corsOrigins = values.CORS_ORIGINS ?? (values.NODE_ENV === 'development' ? ['*'] : []);
   return {
     ...values,
-    URL_SIGNING_SECRET: values.URL_SIGNING_SECRET ?? 'development-only-url-signing-secret-not-for-production',
     corsOrigins,
     databaseUrl(service) {
       const name = `${service.toUpperCase()}_DATABASE_URL` as const;

@@ -22,6 +22,7 @@ const env: NodeJS.ProcessEnv = {
   NODE_ENV: process.env.NODE_ENV ?? 'development',
   STORAGE_ROOT: process.env.STORAGE_ROOT ?? resolve(dataDir, 'storage'),
   AUTH_SIGNING_KEYS_FILE: process.env.AUTH_SIGNING_KEYS_FILE ?? resolve(dataDir, 'auth-signing-keys.json'),
+  URL_SIGNING_SECRET_FILE: process.env.URL_SIGNING_SECRET_FILE ?? resolve(dataDir, 'url-signing-secret'),
 };
 const say = prefixer('dev');
 const children: ManagedProcess[] = [];

@@ -45,6 +45,7 @@ try {
     TEMPORAL_NAMESPACE: 'default',
     STORAGE_ROOT: join(scratch, 'storage'),
     AUTH_SIGNING_KEYS_FILE: join(scratch, 'auth-signing-keys.json'),
+    URL_SIGNING_SECRET_FILE: join(scratch, 'url-signing-secret'),
     QHITZ_TEST_SCRATCH: scratch,
     QHITZ_TEST_FILTER: filters.join(','),
     ...Object.fromEntries(SERVICES.map((service) => [`${service.toUpperCase()}_DATABASE_URL`, postgres.urls[service]])),

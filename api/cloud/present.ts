@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type CloudFile, cloudFileRow, type SharedFile } from '../../db/cloud/files.js';
 import { type CountedFolder, countedFolderRow } from '../../db/cloud/folders.js';
 import { extensionOf, gigabytes, megabytes, storedName } from '../shared/flask-file-fields.js';
-import { createUrlSigner } from '../shared/signed-urls.js';
+import { createUrlSigner, type EndedUserCheck } from '../shared/signed-urls.js';
 import { createShareTokens } from './share-tokens.js';
 
 /** A file as the API shows it, for the documentation: the row without its storage key. */
@@ -51,8 +51,8 @@ export const cloudStatsView = z.object({
 const downloadResource = (fileId: number) => `cloud-file:${fileId}`;
 
 /** Files, versions, folders and stats as the API shows them, and the check of their signed URLs. */
-export function createCloudPresenter(secret: string) {
-  const signer = createUrlSigner(secret);
+export function createCloudPresenter(secret: string, endedUsers: EndedUserCheck) {
+  const signer = createUrlSigner(secret, { endedUsers });
   const tokens = createShareTokens(secret);
   const downloadUrl = (file: CloudFile, query = '') => signer.sign(`/api/cloud/download/${file.id}${query}`, downloadResource(file.id), file.owner_id);
   return {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { MEDIA_KINDS, type MediaFile, type MediaKind, mediaRow } from '../../db/media/files.js';
 import { type Principal, hasRole } from '../shared/auth-guard.js';
 import { extensionOf, megabytes, storedName } from '../shared/flask-file-fields.js';
-import { createUrlSigner } from '../shared/signed-urls.js';
+import { createUrlSigner, type EndedUserCheck } from '../shared/signed-urls.js';
 import { indexWorkflowId } from './workflow-client.js';
 
 /** The categories as clients name them: the words of the `type=` filter and of Flask's `file_type`. */
@@ -45,8 +45,8 @@ export const mediaStatsView = z.object({
 });
 
 /** Files and stats as the API shows them, and the check of the signed URLs it hands out. */
-export function createMediaPresenter(secret: string) {
-  const signer = createUrlSigner(secret);
+export function createMediaPresenter(secret: string, endedUsers: EndedUserCheck) {
+  const signer = createUrlSigner(secret, { endedUsers });
   // One grant per file and viewer ("HMAC over file id, user and expiry") opens its bytes and its thumbnail.
   // An admin's grant says so (and `as=admin` in the URL), since admins may open others' private files;
   // the signature covers it, so nobody else can claim it.

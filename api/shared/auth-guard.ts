@@ -6,6 +6,7 @@ import { createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGe
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
+import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS } from './signed-urls.js';
 
 export const ROLES = ['user', 'staff', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -23,7 +24,7 @@ export function hasRole(principal: Principal, minimum: Role): boolean {
   return ROLE_RANK[principal.role] >= ROLE_RANK[minimum];
 }
 
-export interface RevocationCheck {
+export interface RevocationCheck extends Partial<EndedUserCheck> {
   isRevoked(sessionId: string): boolean | Promise<boolean>;
 }
 
@@ -34,7 +35,7 @@ export interface AuthGuardOptions {
   revocations?: RevocationCheck;
 }
 
-export interface AuthGuard {
+export interface AuthGuard extends EndedUserCheck {
   /** The caller, or 401. Cached on the event, so calling it twice costs nothing. */
   requireUser(event: H3Event): Promise<Principal>;
   /** The caller if they have at least `role`: 401 without a valid token, 403 with too small a role. */
@@ -145,7 +146,12 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     return principal;
   }
 
-  return { requireUser, requireRole, optionalUser };
+  return {
+    requireUser,
+    requireRole,
+    optionalUser,
+    signedUrlCutoff: (userId) => options.revocations?.signedUrlCutoff?.(userId),
+  };
 }
 
 /** The JWKS could not be fetched: no connection, or an answer other than 200 (a proxy's 502 while auth restarts). */
@@ -172,8 +178,11 @@ export function remoteSigningKeys(authUrl: string, fetchImplementation: Fetch = 
 
 /**
  * The set of ended sessions, polled from the auth service:
- * `GET /api/auth/sessions/revoked?since=<cursor>` → `{ revoked: [{ id, expires_at }], cursor }`.
+ * `GET /api/auth/sessions/revoked?since=<cursor>` → `{ revoked: [{ id, expires_at }], cursor, ended_users }`.
  * An entry is kept until its `expires_at` (after which any token of that session has expired anyway).
+ * `ended_users` (every poll, whole) are the accounts deactivated within a signed URL's lifetime: their
+ * signed URLs are refused while they stay deactivated, and those made before the deactivation even
+ * after a reactivation, until they would have expired anyway.
  * If the auth service is unreachable the last known list keeps being used, and it is logged.
  */
 export function createRevokedSessionList(options: {
@@ -187,7 +196,11 @@ export function createRevokedSessionList(options: {
   const responseSchema = z.object({
     revoked: z.array(z.object({ id: z.string(), expires_at: z.string() })),
     cursor: z.string(),
+    // Absent from an auth service older than this one, during a rolling deploy.
+    ended_users: z.array(z.object({ id: z.number(), ended_at: z.string() })).default([]),
   });
+  /** Deactivated accounts by id: when, and whether the last poll still listed them as deactivated. */
+  const endedUsers = new Map<number, { endedAt: number; listed: boolean }>();
   let cursor = '';
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
@@ -205,6 +218,13 @@ export function createRevokedSessionList(options: {
       cursor = body.cursor;
       const now = Date.now();
       for (const [id, expiresAt] of revoked) if (expiresAt < now) revoked.delete(id);
+      for (const entry of endedUsers.values()) entry.listed = false;
+      for (const user of body.ended_users) {
+        const endedAt = Date.parse(user.ended_at);
+        endedUsers.set(user.id, { endedAt: Math.max(endedAt, endedUsers.get(user.id)?.endedAt ?? 0), listed: true });
+      }
+      // Kept past a reactivation until every URL signed before the deactivation has expired.
+      for (const [id, entry] of endedUsers) if (!entry.listed && entry.endedAt + SIGNED_URL_LONGEST_SECONDS * 1000 < now) endedUsers.delete(id);
       if (failing) options.logger?.info('revoked-session list is being refreshed again');
       failing = false;
     } catch (error) {
@@ -215,6 +235,11 @@ export function createRevokedSessionList(options: {
 
   return {
     isRevoked: (sessionId) => revoked.has(sessionId),
+    signedUrlCutoff(userId) {
+      const ended = endedUsers.get(userId);
+      if (!ended) return undefined;
+      return ended.listed ? Infinity : expiryOfUrlSignedAt(ended.endedAt);
+    },
     refresh,
     start() {
       if (timer) return;

@@ -4,6 +4,7 @@
 // answered from metadata without opening the file.
 import type { Readable } from 'node:stream';
 import type { H3Event } from 'h3';
+import { downloadName } from './download-names.js';
 import { ApiError } from './errors.js';
 import type { BlobStore } from './storage.js';
 
@@ -13,6 +14,7 @@ export interface DownloadSource {
   size: number;
   sha256: string;
   modifiedAt: Date | string;
+  /** As stored; the download is named to agree with `contentType` (see download-names). */
   fileName: string;
   contentType: string;
   /** Display in the browser (players, images) rather than save. */
@@ -62,7 +64,7 @@ export function blobResponse(event: H3Event, source: DownloadSource): Readable |
   headers.set('etag', etag);
   headers.set('last-modified', new Date(source.modifiedAt).toUTCString());
   headers.set('content-type', source.contentType);
-  headers.set('content-disposition', contentDisposition(source.fileName, source.inline && RENDERS_SAFELY_INLINE.test(source.contentType)));
+  headers.set('content-disposition', contentDisposition(downloadName(source.fileName, source.contentType), source.inline && RENDERS_SAFELY_INLINE.test(source.contentType)));
   headers.set('cache-control', 'private, max-age=0, must-revalidate');
   headers.set('x-content-type-options', 'nosniff');
   const ifNoneMatch = event.req.headers.get('if-none-match');

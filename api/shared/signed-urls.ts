@@ -4,19 +4,45 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { forbidden } from './errors.js';
 
+/** How long a signed URL opens its file (at least; see the step). */
+export const SIGNED_URL_LIFETIME_SECONDS = 3600;
 /** Expiries are rounded up to this step, so a file keeps the same URL for five minutes. */
 const EXPIRY_STEP_SECONDS = 300;
+/** The furthest ahead any expiry this service signs can lie. */
+export const SIGNED_URL_LONGEST_SECONDS = SIGNED_URL_LIFETIME_SECONDS + EXPIRY_STEP_SECONDS;
+
+/** The expiry (epoch seconds) of a URL signed at `signedAtMs` (epoch ms): the lifetime, rounded up to the step. */
+export function expiryOfUrlSignedAt(signedAtMs: number, lifetimeSeconds = SIGNED_URL_LIFETIME_SECONDS): number {
+  return Math.ceil((signedAtMs / 1000 + lifetimeSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+}
+/** Replicas' clocks may differ by this much; an expiry further ahead than that was never issued. */
+const CLOCK_SKEW_SECONDS = 30;
 /** Signatures kept for reuse; past this the memo starts over (old expiries are useless anyway). */
 const MEMO_LIMIT = 20_000;
+
+/** Users whose signed URLs are refused: deactivated, as the auth service reports (see auth-guard). */
+export interface EndedUserCheck {
+  /**
+   * URLs made for `userId` that expire at or before this (epoch seconds) are refused: Infinity while
+   * the account is deactivated, afterwards the latest expiry signed before the deactivation; undefined
+   * for everyone else.
+   */
+  signedUrlCutoff(userId: number): number | undefined;
+}
 
 export interface UrlSigner {
   /** `path?uid=…&exp=…&sig=…`, opening `resource` for `userId` for at least the signer's lifetime. */
   sign(path: string, resource: string, userId: number): string;
-  /** The user a signed URL was made for; 403 when it is tampered with, for another resource, or expired. */
+  /**
+   * The user a signed URL was made for; 403 when it is tampered with, for another resource, expired,
+   * expiring later than any URL this service issues, or made for a user who has since been deactivated.
+   */
   verify(resource: string, query: { uid?: unknown; exp?: unknown; sig?: unknown }, now?: number): number;
 }
 
-export function createUrlSigner(secret: string, lifetimeSeconds = 3600): UrlSigner {
+export function createUrlSigner(secret: string, options: { lifetimeSeconds?: number; endedUsers?: EndedUserCheck } = {}): UrlSigner {
+  const lifetimeSeconds = options.lifetimeSeconds ?? SIGNED_URL_LIFETIME_SECONDS;
+  const longestAheadSeconds = lifetimeSeconds + EXPIRY_STEP_SECONDS + CLOCK_SKEW_SECONDS;
   const hmac = (message: string) => createHmac('sha256', secret).update(message).digest();
   // A page of files is signed again on every request. With stepped expiries the same (resource, user,
   // expiry) recurs for five minutes: browsers cache what the URL shows, and the HMAC (a tenth of a
@@ -26,7 +52,11 @@ export function createUrlSigner(secret: string, lifetimeSeconds = 3600): UrlSign
 
   return {
     sign(path, resource, userId) {
-      const expiresAt = Math.ceil((Date.now() / 1000 + lifetimeSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+      let expiresAt = expiryOfUrlSignedAt(Date.now(), lifetimeSeconds);
+      // Reactivated within the step of its deactivation, a user would get the stepped expiry of the
+      // URLs that died with it: one second past it tells them apart (and stays within the bound).
+      const cutoff = options.endedUsers?.signedUrlCutoff(userId);
+      if (cutoff !== undefined && Number.isFinite(cutoff) && expiresAt <= cutoff) expiresAt = cutoff + 1;
       const signed = message(resource, userId, expiresAt);
       let sig = memo.get(signed);
       if (sig === undefined) {
@@ -49,6 +79,10 @@ export function createUrlSigner(secret: string, lifetimeSeconds = 3600): UrlSign
       const given = Buffer.from(query.sig, 'base64url');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw forbidden('This link is not valid');
       if (expiresAt * 1000 < now) throw forbidden('This link has expired; ask for a new one');
+      // Only a holder of the secret could have signed it; still, nothing this service signs lasts
+      // longer, so a far expiry is a forgery (or a leaked secret) and gets nothing.
+      if (expiresAt * 1000 > now + longestAheadSeconds * 1000) throw forbidden('This link is not valid');
+      if (expiresAt <= (options.endedUsers?.signedUrlCutoff(userId) ?? 0)) throw forbidden('This link is no longer valid; ask for a new one');
       return userId;
     },
   };

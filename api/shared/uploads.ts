@@ -78,6 +78,12 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
     throw new ApiError(415, 'unsupported_media_type', 'Send the upload as multipart/form-data');
   }
+  // Without it no part can be found: formidable would wait for the body's end and call it cut off.
+  if (!/;\s*boundary=("[^"]+"|[^;\s]+)/i.test(contentType)) {
+    throw badRequest('The Content-Type multipart/form-data lacks its boundary (multipart/form-data; boundary=…); nothing was kept', {
+      details: { header: 'content-type' },
+    });
+  }
   const declared = Number(event.req.headers.get('content-length') ?? NaN);
   const bodyLimit = limits.maxFileSize * limits.maxFiles + (limits.maxFieldsSize ?? 64 * 1024) + 64 * 1024;
   if (declared > bodyLimit) throw tooLarge(limits);

@@ -3,7 +3,7 @@
 import type { H3Event } from 'h3';
 import { getQuery, getRouterParams } from 'h3';
 import { z } from 'zod';
-import { ApiError, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './errors.js';
+import { ApiError, badRequest, invalidFields, notFound, payloadTooLarge, unsupportedMediaType } from './errors.js';
 
 /** Turns zod issues into `{ field: [messages] }`; issues about the whole object go under `_body`. */
 export function fieldErrors(error: z.ZodError, root = '_body'): Record<string, string[]> {
@@ -97,20 +97,36 @@ export function parseQuery<T extends z.ZodType>(event: H3Event, schema: T): z.ou
   return parseWith(schema, getQuery(event), '_query');
 }
 
+/** A path that does not name a resource, `/file/0x10` or `/file/abc`, names nothing: 404, with the reason. */
 export function parseParams<T extends z.ZodType>(event: H3Event, schema: T): z.output<T> {
-  return parseWith(schema, getRouterParams(event, { decode: true }), '_path');
+  try {
+    return parseWith(schema, getRouterParams(event, { decode: true }), '_path');
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 422) throw error;
+    throw notFound(`Nothing is at ${event.url.pathname}`, { details: error.details });
+  }
 }
+
+/**
+ * A whole number from JSON, or from a path or query as plain decimal digits. Number() (and z.coerce)
+ * also reads `0x10` as 16, `1e3` as 1000 and ` 1` as 1, so another spelling would name another row.
+ */
+const decimal = (number: z.ZodNumber) =>
+  z
+    .union([z.number(), z.string().regex(/^[0-9]+$/).transform(Number)], { error: 'must be a whole number written in digits 0-9' })
+    // Only a string of hundreds of digits reaches this as Infinity, which z.number() refuses.
+    .pipe(number);
 
 /** Common field shapes, so every service words its rules the same way. */
 export const fields = {
-  id: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').max(Number.MAX_SAFE_INTEGER),
+  id: decimal(z.number({ error: 'is too large' }).int('must be a whole number').positive('must be positive').max(Number.MAX_SAFE_INTEGER, 'is too large')),
   /** A calendar date as YYYY-MM-DD (2026-02-30 is refused, not rolled over to March). */
   date: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
     .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date'),
-  page: z.coerce.number().int().min(1).default(1),
-  perPage: (max = 100, fallback = 20) => z.coerce.number().int().min(1).max(max).default(fallback),
+  page: decimal(z.number({ error: 'is too large' }).int().min(1)).default(1),
+  perPage: (max = 100, fallback = 20) => decimal(z.number({ error: 'is too large' }).int().min(1).max(max)).default(fallback),
   boolean: z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])]).transform((v) =>
     typeof v === 'boolean' ? v : ['true', '1', 'on', 'yes'].includes(v),
   ),

@@ -1,7 +1,7 @@
 // The stack a benchmark runs against: built like production (`npm run build`, `node dist/...`),
 // on free ports, with its own PostgreSQL and Temporal, so a benchmark never touches dev data.
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   // Production refuses to generate keys; a benchmark makes its own throwaway ones.
   const { generateSigningJwk } = await import('../../api/auth/signing-keys.js');
   env.AUTH_SIGNING_KEYS = JSON.stringify([await generateSigningJwk()]);
-  env.URL_SIGNING_SECRET = 'bench-only-url-signing-secret-0123456789';
+  env.URL_SIGNING_SECRET = randomBytes(32).toString('base64url');
 
   const processes = new Map<string, ManagedProcess>();
   const quiet = (name: string) => (line: string) => log(`${name}: ${line}`);

@@ -6,6 +6,7 @@ import { userRow } from './users.js';
 
 const activeRow = z.object({ active: z.boolean() });
 const revocationRow = z.object({ feed_id: z.number(), id: z.string(), expires_at: z.string() });
+const endedUserRow = z.object({ id: z.number(), ended_at: z.string() });
 
 export type EndReason = 'logout' | 'logout_all' | 'password_changed' | 'deactivated' | 'role_changed' | 'refresh_reuse' | 'ended_by_user';
 
@@ -113,6 +114,17 @@ export function revokedSince(db: CommonQueryMethods, cursor: number) {
     where id > ${cursor} and expires_at > now()
     order by feed_id -- not "id": in ORDER BY that names the output column, the session's uuid
     limit ${REVOCATIONS_PER_PAGE}`);
+}
+
+/**
+ * Accounts deactivated within the last `withinSeconds` (their last change is the deactivation, or a
+ * later one): the other services refuse the signed URLs made for them. A handful at most, so the
+ * whole list goes with every poll.
+ */
+export function recentlyDeactivatedUsers(db: CommonQueryMethods, withinSeconds: number) {
+  return db.any(sql.type(endedUserRow)`
+    select id, updated_at as ended_at from users
+    where not is_active and updated_at > now() - make_interval(secs => ${withinSeconds})`);
 }
 
 /**

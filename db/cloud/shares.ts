@@ -82,6 +82,12 @@ export function findShareForDownload(db: CommonQueryMethods, tokenHash: Buffer) 
     left join file_versions v on v.file_id = f.id and v.version = f.version`);
 }
 
+/** One link of one of the owner's files, by its id (what the owner still has after losing the token). */
+export function findOwnedShare(db: CommonQueryMethods, link: { id: number; fileId: number; ownerId: number }) {
+  return db.maybeOne(sql.type(shareRow)`
+    select ${COLUMNS} from share_links where id = ${link.id} and file_id = ${link.fileId} and owner_id = ${link.ownerId}`);
+}
+
 export function listShares(db: CommonQueryMethods, fileId: number) {
   return db.any(sql.type(shareRow)`select ${COLUMNS} from share_links where file_id = ${fileId} order by id desc`);
 }

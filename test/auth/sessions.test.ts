@@ -106,7 +106,7 @@ sessions('sessions are listed with device and address; one can be ended; logout-
   assert.is((await call(app, 'DELETE', `/api/auth/sessions/${tablet.id}`, { token: stranger.token })).status, 404, 'not theirs');
   assert.is((await call(app, 'DELETE', `/api/auth/sessions/${tablet.id}`, { token: user.token })).status, 200);
   assert.ok(await eventually(async () => (await call(app, 'GET', '/api/auth/verify', { token: second.body.token })).status === 401));
-  assert.is((await call(app, 'DELETE', '/api/auth/sessions/not-a-uuid', { token: user.token })).status, 422);
+  assert.is((await call(app, 'DELETE', '/api/auth/sessions/not-a-uuid', { token: user.token })).status, 404, 'a path that names no session');
 
   const all = await call(app, 'POST', '/api/auth/logout-all', { token: user.token });
   assert.equal([all.status, all.body.sessions_ended], [200, 1]);

@@ -17,6 +17,7 @@ isolation('another user gets 404 (or 403 for admin routes) on every route, and n
   const folder = (await cloud.api('POST', '/api/cloud/folders', owner, { name: 'Private' })).body.folder;
   const file = (await cloud.upload(owner, [['private.txt', 'owner only']], folder.id)).body.files[0];
   const link = (await cloud.api('POST', `/api/cloud/share/${file.id}`, owner, { expires_in: 3600 })).body.shared_link;
+  const linkId = (await cloud.api('GET', `/api/cloud/file/${file.id}/shares`, owner)).body.shares[0].id;
   const strangerFolder = (await cloud.api('POST', '/api/cloud/folders', stranger, { name: 'Theirs' })).body.folder;
 
   const attempts: Array<[method: string, route: string, path: string, json: unknown, expected: number]> = [
@@ -33,6 +34,7 @@ isolation('another user gets 404 (or 403 for admin routes) on every route, and n
     ['GET', '/api/cloud/download/:id', `/api/cloud/download/${file.id}`, undefined, 404],
     ['POST', '/api/cloud/share/:file_id', `/api/cloud/share/${file.id}`, { expires_in: 60 }, 404],
     ['DELETE', '/api/cloud/share/:token', `/api/cloud/share/${link}`, undefined, 404],
+    ['DELETE', '/api/cloud/file/:id/shares/:share_id', `/api/cloud/file/${file.id}/shares/${linkId}`, undefined, 404],
     ['PUT', '/api/cloud/quota/:user_id', `/api/cloud/quota/${strangerId}`, { quota_bytes: 10 ** 15 }, 403],
   ];
   for (const [method, , path, json, expected] of attempts) {

@@ -84,4 +84,31 @@ shares('revocation, download limits and passwords', async () => {
   assert.is((await share(owner, fileId, { expires_at: '2001-01-01T00:00:00Z' })).status, 422);
 });
 
+shares('an owner who lost the token revokes a link by its id, from the file’s list of links', async () => {
+  const owner = await tokenFor({ id: 3_600_000 + Math.floor(Math.random() * 100_000) });
+  const stranger = await tokenFor({ id: 3_700_000 + Math.floor(Math.random() * 100_000) });
+  const fileId = await fileOf(owner, 'leaked plan');
+  const otherFileId = await fileOf(owner, 'another plan');
+  const leaked = (await share(owner, fileId, { expires_in: 365 * 24 * 3600 })).body.shared_link;
+  const kept = (await share(owner, fileId, { expires_in: 3600 })).body.shared_link;
+  const listed = async () =>
+    ((await (await fetch(await url(`/api/cloud/file/${fileId}/shares`), { headers: { authorization: `Bearer ${owner}` } })).json()) as { shares: Array<{ id: number; state: string }> }).shares;
+  const leakedId = (await listed()).at(-1)!.id;
+  const revokeById = async (token: string, path: string) => fetch(await url(path), { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+
+  assert.is((await revokeById(stranger, `/api/cloud/file/${fileId}/shares/${leakedId}`)).status, 404, 'not the stranger’s');
+  assert.is((await revokeById(owner, `/api/cloud/file/${otherFileId}/shares/${leakedId}`)).status, 404, 'not a link of that file');
+  assert.is((await open(leaked)).status, 200, 'untouched by refused attempts');
+  const revoked = await revokeById(owner, `/api/cloud/file/${fileId}/shares/${leakedId}`);
+  assert.equal([revoked.status, ((await revoked.json()) as { message: string }).message], [200, 'Share link revoked']);
+  assert.equal(await open(leaked).then((r) => [r.status, r.error]), [410, 'link_revoked']);
+  assert.is((await open(kept)).status, 200, 'the other link of the file still works');
+  assert.equal((await listed()).map((link) => link.state), ['active', 'revoked']);
+  // As with a revoke by token, its workflow (a year's start delay) ends now.
+  const { temporal } = await getStack();
+  const ended = temporal.workflow.getHandle(`share-${leakedId}`).result();
+  const tooLate = new Promise<string>((resolve) => setTimeout(resolve, 15_000, 'still waiting after 15 s').unref());
+  assert.is(await Promise.race([ended, tooLate]), 'revoked');
+});
+
 shares.run();

@@ -32,6 +32,7 @@ import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
 import { abandonedAfterMs } from '../../shared/storage-sweep.js';
 import { receiveUpload, type UploadedFile, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
+import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import type { CloudAppDeps } from '../app.js';
 import { removeUnreferencedBlobs } from '../blob-cleanup.js';
 import { cloudFileView, cloudStatsView, createCloudPresenter } from '../present.js';
@@ -51,7 +52,7 @@ export function fileRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
-  const presenter = createCloudPresenter(config.URL_SIGNING_SECRET);
+  const presenter = createCloudPresenter(urlSigningSecret(config), deps.guard);
 
   /** Files as answers show them, their share state read in one statement. */
   async function present(files: readonly CloudFile[]) {
@@ -141,8 +142,8 @@ export function fileRoutes(deps: CloudAppDeps) {
           const incoming = upload.files.filter((file) => file.field === 'file' || file.field === 'files');
           if (!incoming.length) throw invalidFields({ file: ['send a file in "file", or several in "files"'] });
           const folderField = upload.fields.folder_id?.trim();
-          const folderId = folderField && folderField !== 'null' ? Number(folderField) : null;
-          if (folderId !== null && !Number.isSafeInteger(folderId)) throw invalidFields({ folder_id: ['must be a folder id or null'] });
+          const folderId = folderField && folderField !== 'null' ? fields.id.safeParse(folderField).data : null;
+          if (folderId === undefined) throw invalidFields({ folder_id: ['must be a folder id or null'] });
           await folderOrRefuse(user.id, folderId);
           for (const file of incoming) {
             if (!entryName.safeParse(file.name).success) throw invalidFields({ file: [`${file.name}: not a usable file name`] });
@@ -219,7 +220,7 @@ export function fileRoutes(deps: CloudAppDeps) {
       summary: 'A file’s bytes (?version=N for an older one); with a token or a signed URL',
       access: 'optional',
       params: z.object({ id: fields.id }),
-      query: z.object({ version: z.coerce.number().int().min(1).optional(), inline: fields.boolean.optional(), uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
+      query: z.object({ version: fields.id.optional(), inline: fields.boolean.optional(), uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
       handler: async ({ event, user, params, query }) => {
         const file = await ownerOf(event, user, params.id);
         const versions = await listVersions(pool, file.id);

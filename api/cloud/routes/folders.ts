@@ -10,12 +10,15 @@ import { conflict, invalidFields, notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
+import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import type { CloudAppDeps } from '../app.js';
 import { cloudFileView, createCloudPresenter, folderView } from '../present.js';
 
+/** A file or folder name, in Unicode NFC as uploads store names, so two names that look alike are one. */
 export const entryName = z
   .string()
   .trim()
+  .normalize('NFC')
   .min(1, 'is required')
   .refine((name) => Buffer.byteLength(name) <= 255, 'must be at most 255 bytes')
   .refine((name) => !name.includes('/') && !name.includes('\\'), 'must not contain / or \\')
@@ -36,7 +39,7 @@ function nameTaken(error: unknown): never {
 export function folderRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
-  const presenter = createCloudPresenter(config.URL_SIGNING_SECRET);
+  const presenter = createCloudPresenter(urlSigningSecret(config), deps.guard);
   const mustOwn = async (id: number, ownerId: number, field?: string) => {
     const folder = await findFolder(pool, id, ownerId);
     if (!folder) throw field ? invalidFields({ [field]: ['no such folder of yours'] }) : notFound('No such folder');

@@ -11,6 +11,7 @@ import {
   clearPasswordFailures,
   countDownload,
   deleteShare,
+  findOwnedShare,
   findShareByHash,
   findShareForDownload,
   insertShare,
@@ -26,6 +27,7 @@ import { defineRoute } from '../../shared/route.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
+import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import type { CloudAppDeps } from '../app.js';
 import { createShareTokens, hashShareToken as hashToken } from '../share-tokens.js';
 import { endShareWorkflows, startShareWorkflow } from '../share-workflows.js';
@@ -53,7 +55,7 @@ export function shareRoutes(deps: CloudAppDeps) {
   const { pool, config } = deps;
   const temporal = deps.temporal!;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud'));
-  const tokens = createShareTokens(config.URL_SIGNING_SECRET);
+  const tokens = createShareTokens(urlSigningSecret(config));
   /** The bytes of a shared file's current version. */
   const serve = (event: H3Event, version: SharedVersion) =>
     blobResponse(event, {
@@ -99,6 +101,13 @@ export function shareRoutes(deps: CloudAppDeps) {
     }
     // The version's columns come from one joined row: all null (handled above) or all set.
     return serve(event, { file_name: link.file_name, storage_key: link.storage_key, size_bytes: link.size_bytes!, mime_type: link.mime_type!, version_created_at: link.version_created_at! });
+  }
+
+  /** Refuses downloads at once (the row is the truth), then ends the link's workflow early. */
+  async function revoke(linkId: number) {
+    await setShareState(pool, linkId, 'revoked');
+    await endShareWorkflows(temporal, config, [linkId]);
+    return { message: 'Share link revoked' };
   }
 
   const bounded = <T>(call: () => Promise<T>) =>
@@ -187,10 +196,20 @@ export function shareRoutes(deps: CloudAppDeps) {
       handler: async ({ user, params }) => {
         const link = await findShareByHash(pool, hashToken(params.token));
         if (!link || link.owner_id !== user.id) throw notFound('No such share link of yours');
-        await setShareState(pool, link.id, 'revoked');
-        // The row already refuses downloads; the signal only ends the timer early.
-        await endShareWorkflows(temporal, config, [link.id]);
-        return { message: 'Share link revoked' };
+        return revoke(link.id);
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/cloud/file/:id/shares/:share_id',
+      summary: 'Revoke one of a file’s share links by its id (from the list of the file’s links), for when its token is lost',
+      access: 'user',
+      params: z.object({ id: fields.id, share_id: fields.id }),
+      responses: { 200: { description: 'Revoked (also when it had already ended)', schema: z.object({ message: z.string() }) } },
+      handler: async ({ user, params }) => {
+        const link = await findOwnedShare(pool, { id: params.share_id, fileId: params.id, ownerId: user.id });
+        if (!link) throw notFound('No such share link of yours');
+        return revoke(link.id);
       },
     }),
     defineRoute({

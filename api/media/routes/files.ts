@@ -19,6 +19,7 @@ import { invalidFields, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { createLocalBlobStore } from '../../shared/storage.js';
+import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import { receiveUpload, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields, parseWith } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
@@ -53,7 +54,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
   const { pool, config } = deps;
   const store = createLocalBlobStore(join(config.STORAGE_ROOT, 'media'));
   const workflows = createMediaWorkflowClient(deps.temporal!, config);
-  const presenter = createMediaPresenter(config.URL_SIGNING_SECRET);
+  const presenter = createMediaPresenter(urlSigningSecret(config), deps.guard);
   const present = presenter.file;
 
   /** The caller by token, or by a signed URL of this file; 404 unless they may see the file. */
