@@ -2,8 +2,9 @@
 // nobody references any more. Each batch is its own transaction, so a crash resumes where it stopped.
 import { join } from 'node:path';
 import { heartbeat } from '@temporalio/activity';
-import { removeUnreferencedBlobs } from '../api/cloud/blob-cleanup.js';
-import { createLocalBlobStore } from '../api/shared/storage.js';
+import { removeUnreferencedBlobs } from '../core/blob-cleanup.js';
+import { createLocalBlobStore } from '../core/blob-store.js';
+import * as cloudBlobs from '../db/cloud/blobs.js';
 import { addUsage } from '../db/cloud/files.js';
 import { purgeDeletedBatch } from '../db/cloud/folders.js';
 import { setShareState } from '../db/cloud/shares.js';
@@ -34,7 +35,7 @@ export function createCloudActivities({ pools, config }: ActivityDeps) {
         for (const [owner, bytes] of byOwner) await addUsage(transaction, owner, -bytes);
         return rows;
       });
-      await removeUnreferencedBlobs(db, store, removed.map((row) => row.storage_key), () => heartbeat());
+      await removeUnreferencedBlobs(db, store, cloudBlobs, removed.map((row) => row.storage_key), () => heartbeat());
       return {
         filesRemoved: removed.length,
         bytesFreed: removed.reduce((sum, row) => sum + row.size_bytes, 0),

@@ -1,7 +1,7 @@
 // Activities are built per task queue from real dependencies (pools, config), so the worker and the
 // tests wire them the same way.
 import type { DatabasePool } from 'slonik';
-import type { Logger } from '../api/shared/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/index.js';
 import type { TaskQueue } from '../workflows/task-queues.js';
 import { createCloudActivities } from './cloud.js';

@@ -7,9 +7,10 @@ import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import exifr from 'exifr';
 import { parseStream } from 'music-metadata';
 import sharp from 'sharp';
-import { createLocalBlobStore } from '../api/shared/storage.js';
-import { findMediaFile, type MediaFile, recordIndexFailure, recordIndexResult, withBlobLock } from '../db/media/files.js';
-import { removeUnreferencedMediaBlobs } from '../api/media/blob-cleanup.js';
+import { createLocalBlobStore } from '../core/blob-store.js';
+import { removeUnreferencedBlobs } from '../core/blob-cleanup.js';
+import * as mediaBlobs from '../db/media/blobs.js';
+import { findMediaFile, type MediaFile, recordIndexFailure, recordIndexResult } from '../db/media/files.js';
 import type { ActivityDeps } from './index.js';
 
 const HEARTBEAT_EVERY_BYTES = 8 * 1024 * 1024;
@@ -118,7 +119,7 @@ export function createMediaActivities({ pools, config }: ActivityDeps) {
      */
     async finishIndexing(input: { fileId: number; checksum: string; metadata: Record<string, unknown>; thumbnailKey: string | null }): Promise<void> {
       if (!input.thumbnailKey) return recordIndexResult(db, input.fileId, input);
-      await withBlobLock(db, input.thumbnailKey, async (connection) => {
+      await mediaBlobs.withBlobLock(db, input.thumbnailKey, async (connection) => {
         let thumbnailKey: string | null = input.thumbnailKey;
         if (!(await store.stat(input.thumbnailKey!))) {
           const thumbnail = await renderThumbnail(await fileOrFail(input.fileId));
@@ -134,7 +135,7 @@ export function createMediaActivities({ pools, config }: ActivityDeps) {
 
     /** Deletes each blob no row references any more (content or thumbnail). Safe to run again. */
     async removeUnreferencedBlobs(keys: string[]): Promise<number> {
-      return removeUnreferencedMediaBlobs(db, store, keys);
+      return removeUnreferencedBlobs(db, store, mediaBlobs, keys);
     },
   };
 }

@@ -2,7 +2,7 @@
 // SDK stops polling and lets running activities finish (shutdownGraceTime) before we close the pools.
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createLogger } from '../api/shared/logger.js';
+import { createLogger } from '../core/logger.js';
 import { runWithConfig } from '../config/index.js';
 import { createDatabasePool } from '../db/pool.js';
 import { temporalConnectionOptions } from '../temporal/connection.js';

@@ -3,7 +3,7 @@
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../../config/index.js';
 import { pruneAuditEvents, pruneLoginAttempts } from '../../db/auth/security.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../core/logger.js';
 
 export function startAuthMaintenance(pool: DatabasePool, config: Config, logger: Logger): () => void {
   const run = async () => {

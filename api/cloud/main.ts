@@ -1,11 +1,11 @@
 import { createRemoteAuthGuard, runService } from '../shared/runtime.js';
-import { startStorageSweeper } from '../shared/storage-sweep.js';
+import { startStorageSweeper } from '../../core/blob-sweep.js';
 import { createCloudApp } from './app.js';
-import { removeUnreferencedBlobs } from './blob-cleanup.js';
+import * as cloudBlobs from '../../db/cloud/blobs.js';
 
 await runService('cloud', { temporal: true }, async (deps) => {
   const remote = createRemoteAuthGuard(deps.config, deps.logger);
-  const sweeper = startStorageSweeper('cloud', deps, removeUnreferencedBlobs);
+  const sweeper = startStorageSweeper('cloud', deps, cloudBlobs);
   return {
     app: createCloudApp({ ...deps, guard: remote.guard }),
     close: async () => {

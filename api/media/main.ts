@@ -1,11 +1,11 @@
 import { createRemoteAuthGuard, runService } from '../shared/runtime.js';
-import { startStorageSweeper } from '../shared/storage-sweep.js';
+import { startStorageSweeper } from '../../core/blob-sweep.js';
 import { createMediaApp } from './app.js';
-import { removeUnreferencedMediaBlobs } from './blob-cleanup.js';
+import * as mediaBlobs from '../../db/media/blobs.js';
 
 await runService('media', { temporal: true }, async (deps) => {
   const remote = createRemoteAuthGuard(deps.config, deps.logger);
-  const sweeper = startStorageSweeper('media', deps, removeUnreferencedMediaBlobs);
+  const sweeper = startStorageSweeper('media', deps, mediaBlobs);
   return {
     app: createMediaApp({ ...deps, guard: remote.guard }),
     close: async () => {

@@ -9,7 +9,7 @@ import type { AuthGuard } from './auth-guard.js';
 import { docsAsset, docsPage, isDocsAsset } from './docs-page.js';
 import { ApiError, classifyError, notFound, serviceUnavailable } from './errors.js';
 import type { HealthReport } from './health.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../core/logger.js';
 import { createHttpMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';

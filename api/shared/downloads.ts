@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { H3Event } from 'h3';
 import { downloadName } from './download-names.js';
 import { ApiError } from './errors.js';
-import type { BlobStore } from './storage.js';
+import type { BlobStore } from '../../core/blob-store.js';
 
 export interface DownloadSource {
   store: BlobStore;

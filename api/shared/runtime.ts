@@ -9,7 +9,7 @@ import { createDatabasePool } from '../../db/pool.js';
 import { createTemporalClient, pingTemporal } from '../../temporal/connection.js';
 import { type AuthGuard, createAuthGuard, createRevokedSessionList, type Fetch, remoteSigningKeys } from './auth-guard.js';
 import { createHealthCheck, databaseProbe, type HealthProbe } from './health.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { onShutdownSignal, startHttpServer } from './server.js';
 
 /** What a service's app factory is given: real connections, made by main or by a test. */

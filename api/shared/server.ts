@@ -3,7 +3,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type H3, serve } from 'h3';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../core/logger.js';
 
 export interface RunningServer {
   url: string;

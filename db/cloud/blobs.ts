@@ -2,7 +2,7 @@
 // blob any more, delete it" must not interleave with "store these bytes and reference them": a
 // transaction-scoped advisory lock per key serialises the two. Keys are locked in sorted order so two
 // transactions locking several keys cannot deadlock.
-import { type CommonQueryMethods, sql } from 'slonik';
+import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
 import { usedRow } from '../rows.js';
 
@@ -13,7 +13,15 @@ export async function lockBlobs(transaction: CommonQueryMethods, keys: Iterable<
 }
 
 /** Whether any stored version of any file still uses this blob. */
-export function isCloudBlobReferenced(db: CommonQueryMethods, key: string) {
+export function isBlobReferenced(db: CommonQueryMethods, key: string) {
   return db.oneFirst(sql.type(usedRow)`
     select exists (select 1 from file_versions where storage_key = ${key}) as used`);
+}
+
+/** Runs `work` in a transaction holding the blob's lock (core/blob-cleanup.ts's BlobReferences). */
+export function withBlobLock<T>(pool: DatabasePool, key: string, work: (transaction: CommonQueryMethods) => Promise<T>): Promise<T> {
+  return pool.transaction(async (transaction) => {
+    await lockBlobs(transaction, [key]);
+    return work(transaction);
+  });
 }

@@ -103,12 +103,6 @@ export function deleteMediaFile(db: CommonQueryMethods, id: number) {
     delete from media_files where id = ${id} returning storage_key, thumbnail_key`);
 }
 
-/** Whether any row still uses this blob (as content or as thumbnail). */
-export async function isBlobReferenced(db: CommonQueryMethods, key: string): Promise<boolean> {
-  return db.oneFirst(sql.type(usedRow)`
-    select exists (select 1 from media_files where storage_key = ${key} or thumbnail_key = ${key}) as used`);
-}
-
 export async function recordIndexResult(
   db: CommonQueryMethods,
   id: number,
@@ -133,19 +127,4 @@ export function mediaStats(db: CommonQueryMethods, ownerId: number | null) {
     select file_type, count(*)::int as files, coalesce(sum(size_bytes), 0)::bigint as bytes from media_files
     ${ownerId === null ? sql.fragment`` : sql.fragment`where owner_id = ${ownerId}`}
     group by file_type order by file_type`);
-}
-
-/**
- * Serialises "is this blob still used? then delete it" against "store this blob and reference it",
- * per blob key, so a concurrent upload of the same content never ends up pointing at a deleted blob.
- */
-export function withBlobLock<T>(db: import('slonik').DatabasePool, key: string, work: (connection: CommonQueryMethods) => Promise<T>): Promise<T> {
-  return db.connect(async (connection) => {
-    await connection.query(sql.unsafe`select pg_advisory_lock(hashtext(${`media-blob:${key}`}))`);
-    try {
-      return await work(connection);
-    } finally {
-      await connection.query(sql.unsafe`select pg_advisory_unlock(hashtext(${`media-blob:${key}`}))`);
-    }
-  });
 }

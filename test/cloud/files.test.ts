@@ -8,9 +8,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
 import { tokenFor } from '../support/http.js';
-import { removeUnreferencedBlobs } from '../../api/cloud/blob-cleanup.js';
-import { createLocalBlobStore } from '../../api/shared/storage.js';
-import { sweepStorage } from '../../api/shared/storage-sweep.js';
+import { removeUnreferencedBlobs } from '../../core/blob-cleanup.js';
+import * as cloudBlobs from '../../db/cloud/blobs.js';
+import { createLocalBlobStore } from '../../core/blob-store.js';
+import { sweepStorage } from '../../core/blob-sweep.js';
 import { reserveQuota, updateCloudFile } from '../../db/cloud/files.js';
 import { updateFolder } from '../../db/cloud/folders.js';
 import { getStack } from '../support/stack.js';
@@ -40,7 +41,7 @@ files('the storage sweep removes old scratch files and old unreferenced blobs, a
   for (const key of [keptKey, orphan.key]) await utimes(join(config.STORAGE_ROOT, 'cloud', key.slice(0, 2), key.slice(2, 4), key), anHourAgo, anHourAgo);
   await utimes(crashed, anHourAgo, anHourAgo);
 
-  await sweepStorage({ store, olderThanMs: 60_000, removeIfUnreferenced: async (key) => (await removeUnreferencedBlobs(pools.cloud, store, [key])) > 0, logger });
+  await sweepStorage({ store, olderThanMs: 60_000, removeIfUnreferenced: async (key) => (await removeUnreferencedBlobs(pools.cloud, store, cloudBlobs, [key])) > 0, logger });
   assert.is(await store.stat(orphan.key), null, 'old orphan removed');
   assert.ok(await store.stat(young.key), 'young orphan kept: it may be an upload being recorded');
   assert.ok(await store.stat(keptKey), 'referenced blob kept');

@@ -15,7 +15,7 @@ import { contentDisposition, blobResponse, parseRange } from '../../api/shared/d
 import { defineRoute } from '../../api/shared/route.js';
 import { startHttpServer, type RunningServer } from '../../api/shared/server.js';
 import { createUrlSigner } from '../../api/shared/signed-urls.js';
-import { createLocalBlobStore } from '../../api/shared/storage.js';
+import { createLocalBlobStore } from '../../core/blob-store.js';
 import { receiveUpload, sanitizeFileName } from '../../api/shared/uploads.js';
 import { probeApp } from '../support/probe-app.js';
 import { onTeardown } from '../support/teardown.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createMediaActivities } from '../../activities/media.js';
 import { createMediaApp } from '../../api/media/app.js';
 import { startHttpServer } from '../../api/shared/server.js';
-import { createLocalBlobStore } from '../../api/shared/storage.js';
+import { createLocalBlobStore } from '../../core/blob-store.js';
 import type { Config } from '../../config/index.js';
 import { tokenFor } from '../support/http.js';
 import { ensureWorkers, getStack } from '../support/stack.js';

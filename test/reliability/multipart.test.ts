@@ -9,7 +9,7 @@ import { sql } from 'slonik';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
-import { createLocalBlobStore } from '../../api/shared/storage.js';
+import { createLocalBlobStore } from '../../core/blob-store.js';
 import { getStack } from '../support/stack.js';
 import { getServices } from './services.js';
 

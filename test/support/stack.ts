@@ -10,7 +10,7 @@ import { createAuthApp } from '../../api/auth/app.js';
 import { loadSigningKeys, type SigningKeys } from '../../api/auth/signing-keys.js';
 import { createRemoteAuthGuard, serviceHealth, type ServiceDeps } from '../../api/shared/runtime.js';
 import type { AuthGuard } from '../../api/shared/auth-guard.js';
-import { createLogger, type Logger } from '../../api/shared/logger.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { type Config, loadConfig, SERVICES, type ServiceName } from '../../config/index.js';
 import { createDatabasePool } from '../../db/pool.js';
 import { temporalConnectionOptions } from '../../temporal/connection.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { H3Event } from 'h3';
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { lockBlobs } from '../../../db/cloud/blobs.js';
+import * as cloudBlobs from '../../../db/cloud/blobs.js';
 import {
   type CloudFile,
   cloudStats,
@@ -28,13 +28,13 @@ import { blobResponse } from '../../shared/downloads.js';
 import { ApiError, conflict, invalidFields, notFound, unauthorized } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
-import { createLocalBlobStore, type StoredBlob } from '../../shared/storage.js';
-import { abandonedAfterMs } from '../../shared/storage-sweep.js';
+import { createLocalBlobStore, type StoredBlob } from '../../../core/blob-store.js';
+import { abandonedAfterMs } from '../../../core/blob-sweep.js';
 import { receiveUpload, type UploadedFile, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields } from '../../shared/validation.js';
 import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import type { CloudAppDeps } from '../app.js';
-import { removeUnreferencedBlobs } from '../blob-cleanup.js';
+import { removeUnreferencedBlobs } from '../../../core/blob-cleanup.js';
 import { cloudFileView, cloudStatsView, createCloudPresenter } from '../present.js';
 import { endShareWorkflows } from '../share-workflows.js';
 import { entryName } from './folders.js';
@@ -81,7 +81,7 @@ export function fileRoutes(deps: CloudAppDeps) {
    */
   async function recordUploads(ownerId: number, folderId: number | null, blobs: Array<{ file: UploadedFile; blob: StoredBlob }>, reservationId: number) {
     return pool.transaction(async (transaction) => {
-      await lockBlobs(transaction, blobs.map(({ blob }) => blob.key));
+      await cloudBlobs.lockBlobs(transaction, blobs.map(({ blob }) => blob.key));
       let used = 0;
       const dropped: string[] = [];
       const files: CloudFile[] = [];
@@ -159,12 +159,12 @@ export function fileRoutes(deps: CloudAppDeps) {
         } catch (error) {
           // Nothing was recorded: give the reservation back and remove the bytes no version uses.
           await releaseReservation(pool, reservation.reservationId);
-          await removeUnreferencedBlobs(pool, store, written);
+          await removeUnreferencedBlobs(pool, store, cloudBlobs, written);
           throw error;
         } finally {
           await upload?.discard();
         }
-        await removeUnreferencedBlobs(pool, store, recorded.dropped);
+        await removeUnreferencedBlobs(pool, store, cloudBlobs, recorded.dropped);
         event.res.status = 201;
         const files = await present(recorded.files);
         return uploadAnswer(files, files.map((file) => file.original_filename));
@@ -252,7 +252,7 @@ export function fileRoutes(deps: CloudAppDeps) {
           await addUsage(transaction, user.id, -result.versions.reduce((sum, version) => sum + version.size_bytes, 0));
           return result;
         });
-        await removeUnreferencedBlobs(pool, store, removed.versions.map((version) => version.storage_key));
+        await removeUnreferencedBlobs(pool, store, cloudBlobs, removed.versions.map((version) => version.storage_key));
         await endShareWorkflows(temporal, config, removed.openLinks);
         return { message: 'File deleted successfully' };
       },

@@ -24,7 +24,7 @@ import {
 import { blobResponse } from '../../shared/downloads.js';
 import { ApiError, gone, invalidFields, notFound, tooManyRequests } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
-import { createLocalBlobStore } from '../../shared/storage.js';
+import { createLocalBlobStore } from '../../../core/blob-store.js';
 import { withinDeadline } from '../../shared/temporal-calls.js';
 import { fields } from '../../shared/validation.js';
 import { urlSigningSecret } from '../../shared/url-signing-secret.js';

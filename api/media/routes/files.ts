@@ -11,19 +11,19 @@ import {
   type MediaFile,
   mediaStats,
   updateMediaFile,
-  withBlobLock,
 } from '../../../db/media/files.js';
+import * as mediaBlobs from '../../../db/media/blobs.js';
 import { type Principal, hasRole } from '../../shared/auth-guard.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { invalidFields, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
-import { createLocalBlobStore } from '../../shared/storage.js';
+import { createLocalBlobStore } from '../../../core/blob-store.js';
 import { urlSigningSecret } from '../../shared/url-signing-secret.js';
 import { receiveUpload, uploadAnswer, uploadAnswerSchema } from '../../shared/uploads.js';
 import { fields, parseWith } from '../../shared/validation.js';
 import type { MediaAppDeps } from '../app.js';
-import { removeUnreferencedMediaBlobs } from '../blob-cleanup.js';
+import { removeUnreferencedBlobs } from '../../../core/blob-cleanup.js';
 import { sniffUpload } from '../content-kinds.js';
 import { createMediaPresenter, mediaFileView, mediaStatsView } from '../present.js';
 import { createMediaWorkflowClient } from '../workflow-client.js';
@@ -123,7 +123,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
               // A hard link, not a copy: the parsed upload already sits on the store's disk.
               const blob = await store.adopt(file.path, file);
               stored.push(blob.key);
-              const row = await withBlobLock(pool, blob.key, async (connection) => {
+              const row = await mediaBlobs.withBlobLock(pool, blob.key, async (connection) => {
                 // A deletion may have removed an identical blob between put and lock: store it again.
                 if (!(await store.stat(blob.key))) await store.adopt(file.path, file);
                 return insertMediaFile(connection, {
@@ -144,7 +144,7 @@ export function mediaFileRoutes(deps: MediaAppDeps) {
           } catch (error) {
             // Nothing half-done: rows go, and blobs nobody else references with them.
             for (const row of created) await deleteMediaFile(pool, row.id);
-            await removeUnreferencedMediaBlobs(pool, store, stored);
+            await removeUnreferencedBlobs(pool, store, mediaBlobs, stored);
             throw error;
           }
           event.res.status = 201;

@@ -6,9 +6,10 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabasePool } from 'slonik';
-import type { Config } from '../../config/index.js';
+import type { Config } from '../config/index.js';
+import { type BlobReferences, removeUnreferencedBlobs } from './blob-cleanup.js';
 import type { Logger } from './logger.js';
-import { type BlobStore, createLocalBlobStore } from './storage.js';
+import { type BlobStore, createLocalBlobStore } from './blob-store.js';
 
 /**
  * When an unfinished upload (its scratch files, unrecorded blobs, quota reservation) counts as
@@ -52,14 +53,14 @@ export async function sweepStorage(options: StorageSweepOptions): Promise<{ scra
 export function startStorageSweeper(
   service: 'media' | 'cloud',
   deps: { config: Pick<Config, 'STORAGE_ROOT' | 'UPLOAD_TIMEOUT_MS'>; pool: DatabasePool; logger: Logger },
-  /** The service's "remove these blobs unless referenced, under the blob lock"; how many it removed. */
-  removeUnreferenced: (pool: DatabasePool, store: BlobStore, keys: string[]) => Promise<number>,
+  /** What the service's database says about its blobs. */
+  references: BlobReferences,
 ): { stop(): void } {
   const store = createLocalBlobStore(join(deps.config.STORAGE_ROOT, service));
   const options: StorageSweepOptions = {
     store,
     olderThanMs: abandonedAfterMs(deps.config),
-    removeIfUnreferenced: async (key) => (await removeUnreferenced(deps.pool, store, [key])) > 0,
+    removeIfUnreferenced: async (key) => (await removeUnreferencedBlobs(deps.pool, store, references, [key])) > 0,
     logger: deps.logger,
   };
   const run = () => sweepStorage(options).catch((error: unknown) => options.logger.warn({ err: error }, 'storage sweep failed; will try again'));
