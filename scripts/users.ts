@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { AccountInputError, createAccount, importFlaskUsers } from '../api/auth/accounts-admin.js';
 import { createPasswordHasher } from '../api/auth/passwords.js';
-import { ROLES, type Role } from '../api/shared/auth-guard.js';
+import { ROLES, type Role } from '../db/auth/users.js';
 import { runWithConfig } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';

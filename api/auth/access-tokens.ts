@@ -1,7 +1,7 @@
 // Short-lived access tokens: every service verifies them locally (see api/shared/auth-guard.ts).
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { Role } from '../shared/auth-guard.js';
+import type { Role } from '../../db/auth/users.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from './signing-keys.js';
 
 export interface AccessTokenClaims {

@@ -3,7 +3,7 @@
 import { type DatabasePool, UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
 import { insertUser, syncUserIdSequence, type User } from '../../db/auth/users.js';
-import type { Role } from '../shared/auth-guard.js';
+import type { Role } from '../../db/auth/users.js';
 import { fieldErrors } from '../shared/validation.js';
 import { email, username } from './account-fields.js';
 import type { PasswordHasher } from './passwords.js';

@@ -5,11 +5,10 @@ import type { H3Event } from 'h3';
 import { createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { type Role, ROLES } from '../../db/auth/users.js';
 import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
 import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS } from './signed-urls.js';
 
-export const ROLES = ['user', 'staff', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 const ROLE_RANK: Record<Role, number> = { user: 0, staff: 1, admin: 2 };
 
 /** Who is calling, as proven by the access token. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueAccessToken } from '../../api/auth/access-tokens.js';
 import { signingKeysFromJwks } from '../../api/auth/signing-keys.js';
-import type { Role } from '../../api/shared/auth-guard.js';
+import type { Role } from '../../db/auth/users.js';
 import { SERVICES, type ServiceName } from '../../config/index.js';
 import { migrate } from '../../db/migrate.js';
 import { createDatabasePool } from '../../db/pool.js';

@@ -1,8 +1,12 @@
 // Queries on accounts. The public user shape never includes the password hash.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { ROLES } from '../../api/shared/auth-guard.js';
+import { containing } from '../like.js';
 import { countRow, pageWithTotal } from '../rows.js';
+
+/** The roles an account can have, weakest first (the users table's check constraint holds the same). */
+export const ROLES = ['user', 'staff', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export const userRow = z.object({
   id: z.number(),
@@ -91,7 +95,7 @@ export function updateAccount(db: CommonQueryMethods, id: number, changes: { rol
 
 export async function listUsers(db: CommonQueryMethods, options: { search?: string; page: number; perPage: number }) {
   const filter = options.search
-    ? sql.fragment`where username ilike ${`%${escapeLike(options.search)}%`} or email ilike ${`%${escapeLike(options.search)}%`}`
+    ? sql.fragment`where username ilike ${containing(options.search)} or email ilike ${containing(options.search)}`
     : sql.fragment``;
   const rows = await db.any(sql.type(userPageRow)`
     select ${USER_COLUMNS}, count(*) over ()::int as total from users ${filter}
@@ -100,8 +104,4 @@ export async function listUsers(db: CommonQueryMethods, options: { search?: stri
   const { rows: users, total } = await pageWithTotal(rows, options.page, () =>
     db.oneFirst(sql.type(countRow)`select count(*)::int as count from users ${filter}`));
   return { users, total };
-}
-
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }

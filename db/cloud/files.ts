@@ -2,6 +2,7 @@
 // version of that file; the last `keep` versions are kept.
 import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
+import { containing } from '../like.js';
 import { countRow, idRow, storedBytesRow } from '../rows.js';
 
 const quotaRow = z.object({ used_bytes: z.number(), quota_bytes: z.number() });
@@ -132,7 +133,7 @@ export function listVersions(db: CommonQueryMethods, fileId: number) {
 export async function listCloudFiles(db: CommonQueryMethods, options: { ownerId: number; folderId?: number | null; search?: string; page: number; perPage: number }) {
   const conditions = [sql.fragment`f.owner_id = ${options.ownerId}`, sql.fragment`f.deleted_at is null`];
   if (options.folderId !== undefined) conditions.push(options.folderId === null ? sql.fragment`f.folder_id is null` : sql.fragment`f.folder_id = ${options.folderId}`);
-  if (options.search) conditions.push(sql.fragment`f.name ilike ${`%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  if (options.search) conditions.push(sql.fragment`f.name ilike ${containing(options.search)}`);
   const where = sql.join(conditions, sql.fragment` and `);
   const [files, total] = await Promise.all([
     db.any(sql.type(sharedFileRow)`select ${QUALIFIED_COLUMNS}, ${SHARE_COLUMNS} from cloud_files f left join ${SHARE_STATE} on true

@@ -1,7 +1,7 @@
 // Queries on patients. Deactivation instead of deletion: their history stays.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { escapeLike } from '../auth/users.js';
+import { containing } from '../like.js';
 import { countRow, pageWithTotal } from '../rows.js';
 
 export const patientRow = z.object({
@@ -68,7 +68,7 @@ export async function searchPatients(
   if (options.activeOnly) conditions.push(sql.fragment`is_active`);
   if (options.search) {
     // Matches the trigram index patients_search_trgm.
-    conditions.push(sql.fragment`lower(first_name || ' ' || last_name || ' ' || email || ' ' || phone) like ${`%${escapeLike(options.search.toLowerCase())}%`}`);
+    conditions.push(sql.fragment`lower(first_name || ' ' || last_name || ' ' || email || ' ' || phone) like ${containing(options.search.toLowerCase())}`);
   }
   const where = sql.join(conditions, sql.fragment` and `);
   const page = sql.fragment`order by last_name, first_name, id limit ${options.perPage} offset ${(options.page - 1) * options.perPage}`;

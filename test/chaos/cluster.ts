@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
 import { issueAccessToken } from '../../api/auth/access-tokens.js';
 import { generateSigningJwk, signingKeysFromJwks } from '../../api/auth/signing-keys.js';
-import type { Role } from '../../api/shared/auth-guard.js';
+import type { Role } from '../../db/auth/users.js';
 import { SERVICES, type ServiceName } from '../../config/index.js';
 import { migrate } from '../../db/migrate.js';
 import { createDatabasePool } from '../../db/pool.js';

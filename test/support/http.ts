@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { H3 } from 'h3';
 import { issueAccessToken } from '../../api/auth/access-tokens.js';
-import type { Role } from '../../api/shared/auth-guard.js';
+import type { Role } from '../../db/auth/users.js';
 import { getStack } from './stack.js';
 
 export interface CallOptions {

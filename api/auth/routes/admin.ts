@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { audit, auditRow, listAuditEvents } from '../../../db/auth/security.js';
 import { endSessions } from '../../../db/auth/sessions.js';
 import { findUserById, listUsers, updateAccount, userRow } from '../../../db/auth/users.js';
-import { ROLES } from '../../shared/auth-guard.js';
+import { ROLES } from '../../../db/auth/users.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
