@@ -53,8 +53,8 @@ export async function markLoginAttemptSucceeded(db: CommonQueryMethods, attemptI
 
 /**
  * Seconds each limit still asks this login to wait (null or ≤ 0: none). Counted are the failures
- * within the window that the same account has not since logged in from the same address after (a
- * typo followed by the right password is forgiven there, and only there):
+ * within the window not followed by a login of the same account from the same address (a typo
+ * followed by the right password is forgiven there, and only there):
  * - of this account from this address: at `maxPerAccountAndIp`, that address waits for that account
  *   until the oldest of them leaves the window. Anyone's typos elsewhere never touch other accounts.
  * - of this account from every address: at `maxPerAccount`, the account waits the same way (guessing
