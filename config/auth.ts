@@ -17,10 +17,14 @@ export const authSettings = {
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
   /** Password hashes computed at once; unset: one fewer than the cores, so logins never starve other requests. */
   ARGON2_MAX_CONCURRENCY: positiveInt.optional(),
-  /** Login throttling window and limits (per account, per IP). */
+  /** How long a failed login counts for throttling (see db/auth/security.ts for the rule). */
   LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt.default(15 * 60),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
-  LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(20),
+  /** Failures for one account from one address before that address must wait for that account. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP: positiveInt.default(5),
+  /** Failures for one account from all addresses together before the account waits (distributed guessing). */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(20),
+  /** Accounts with failures from one address before its logins are slowed by a doubling delay (credential stuffing). */
+  LOGIN_MAX_ACCOUNTS_PER_IP: positiveInt.default(10),
   /** How long audit events are kept. */
   AUDIT_RETENTION_DAYS: positiveInt.default(365),
 };

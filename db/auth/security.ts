@@ -3,67 +3,94 @@ import { type CommonQueryMethods, type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
 import { countRow, idRow } from '../rows.js';
 
-const waitsRow = z.object({ account_wait: z.number().nullable(), ip_wait: z.number().nullable() });
+export interface ThrottleLimits {
+  windowSeconds: number;
+  maxPerAccountAndIp: number;
+  maxPerAccount: number;
+  maxAccountsPerIp: number;
+}
+
+/** Who is trying: the account (`account:<id>`, or a key standing for a name no account has) and from where. */
+export interface LoginSource {
+  accountKey: string;
+  ip: string;
+}
+
+export type ThrottledBy = 'account_and_ip' | 'account' | 'ip';
+
+const waitsRow = z.object({ account_and_ip: z.number().nullable(), account: z.number().nullable(), ip: z.number().nullable() });
 
 /**
- * Takes a login attempt for this identifier from this address before its password is checked: the
- * attempt counts as a failure until the session it opens marks it succeeded. Or the seconds to wait.
- * Attempts for one account, and from one address, queue on transaction locks for the count and the
- * insert (not for the hash), so logins sent at once cannot all pass a count taken before any of them
- * was recorded.
+ * Takes a login attempt before its password is checked: the attempt counts as a failure until the
+ * session it opens marks it succeeded. Or the seconds to wait, and which limit says so. Attempts for
+ * one account, and from one address, queue on transaction locks for the count and the insert (not
+ * for the hash), so logins sent at once, from several API processes too, cannot all pass a count
+ * taken before any of them was recorded.
  */
-export async function takeLoginAttempt(pool: DatabasePool, identifier: string, ip: string, limits: ThrottleLimits): Promise<{ attemptId: number } | { wait: number }> {
+export async function takeLoginAttempt(
+  pool: DatabasePool,
+  source: LoginSource,
+  limits: ThrottleLimits,
+): Promise<{ attemptId: number } | { wait: number; throttledBy: ThrottledBy }> {
   return pool.transaction(async (transaction) => {
     // Always the account first, then the address: no two logins wait for each other in a circle.
-    await transaction.query(sql.unsafe`select pg_advisory_xact_lock(hashtext(${`login-account:${identifier.toLowerCase()}`}))`);
-    await transaction.query(sql.unsafe`select pg_advisory_xact_lock(hashtext(${`login-ip:${ip}`}))`);
-    const wait = await secondsUntilLoginAllowed(transaction, identifier, ip, limits);
-    if (wait > 0) return { wait };
+    await transaction.query(sql.unsafe`select pg_advisory_xact_lock(hashtext(${`login-account:${source.accountKey}`}))`);
+    await transaction.query(sql.unsafe`select pg_advisory_xact_lock(hashtext(${`login-ip:${source.ip}`}))`);
+    const waits = await secondsUntilLoginAllowed(transaction, source, limits);
+    const longest = (Object.keys(waits) as ThrottledBy[]).reduce((a, b) => ((waits[b] ?? 0) > (waits[a] ?? 0) ? b : a));
+    const wait = waits[longest] ?? 0;
+    if (wait > 0) return { wait, throttledBy: longest };
     const attemptId = await transaction.oneFirst(sql.type(idRow)`
-      insert into login_attempts (identifier, ip, succeeded) values (lower(${identifier}), ${ip}, false) returning id`);
+      insert into login_attempts (account_key, ip, succeeded) values (${source.accountKey}, ${source.ip}, false) returning id`);
     return { attemptId };
   });
 }
 
-/** The password was right: the attempt no longer counts as a failure, and resets the account's count. */
+/** The password was right: the attempt no longer counts as a failure, nor do the account's earlier ones from that address. */
 export async function markLoginAttemptSucceeded(db: CommonQueryMethods, attemptId: number): Promise<void> {
   await db.query(sql.unsafe`update login_attempts set succeeded = true where id = ${attemptId}`);
 }
 
-export interface ThrottleLimits {
-  windowSeconds: number;
-  maxPerAccount: number;
-  maxPerIp: number;
-}
-
 /**
- * Seconds until the next attempt is allowed, or 0. Account failures count since the last success
- * (a success resets them); IP failures count over the whole window. Nothing locks an account for
- * good: that would let anyone lock a victim out.
+ * Seconds each limit still asks this login to wait (null or ≤ 0: none). Counted are the failures
+ * within the window not followed by a login of the same account from the same address (a typo
+ * followed by the right password is forgiven there, and only there):
+ * - of this account from this address: at `maxPerAccountAndIp`, that address waits for that account
+ *   until the oldest of them leaves the window. Anyone's typos elsewhere never touch other accounts.
+ * - of this account from every address: at `maxPerAccount`, the account waits the same way (guessing
+ *   spread over many addresses). A higher bound, so one address alone cannot lock an owner out.
+ * - of distinct accounts from this address (credential stuffing): from `maxAccountsPerIp` on, each
+ *   next attempt from it waits 1 s after the latest failure, doubling with every further account, at
+ *   most the window. A delay, not a wall: a practice behind one address keeps logging in, slowly.
+ * A name no account has counts like an account, so none of this tells whether an account exists.
  */
-export async function secondsUntilLoginAllowed(db: CommonQueryMethods, identifier: string, ip: string, limits: ThrottleLimits) {
-  const row = await db.one(sql.type(waitsRow)`
-    with window_start as (select now() - make_interval(secs => ${limits.windowSeconds}) as at),
-    account as (
-      select attempted_at from login_attempts, window_start
-      where identifier = lower(${identifier}) and not succeeded and attempted_at > window_start.at
-        and attempted_at > coalesce((select max(attempted_at) from login_attempts
-                                     where identifier = lower(${identifier}) and succeeded), '-infinity')
-      order by attempted_at desc
-      limit ${limits.maxPerAccount}
+export function secondsUntilLoginAllowed(db: CommonQueryMethods, source: LoginSource, limits: ThrottleLimits) {
+  const { accountKey, ip } = source;
+  return db.one(sql.type(waitsRow)`
+    with recent as materialized (
+      select account_key, ip, attempted_at, succeeded from login_attempts
+      where attempted_at > now() - make_interval(secs => ${limits.windowSeconds})
+        and (account_key = ${accountKey} or ip = ${ip})
     ),
-    by_ip as (
-      select attempted_at from login_attempts, window_start
-      where ip = ${ip} and not succeeded and attempted_at > window_start.at
-      order by attempted_at desc
-      limit ${limits.maxPerIp}
+    open_failures as (
+      select failure.account_key, failure.ip, failure.attempted_at from recent failure
+      where not failure.succeeded and not exists (
+        select 1 from recent success
+        where success.succeeded and success.account_key = failure.account_key and success.ip = failure.ip
+          and success.attempted_at > failure.attempted_at)
+    ),
+    address as (
+      select count(distinct account_key)::int as accounts, max(attempted_at) as latest from open_failures where ip = ${ip}
     )
     select
-      case when (select count(*) from account) >= ${limits.maxPerAccount}
-        then extract(epoch from (select min(attempted_at) from account) + make_interval(secs => ${limits.windowSeconds}) - now()) end::float8 as account_wait,
-      case when (select count(*) from by_ip) >= ${limits.maxPerIp}
-        then extract(epoch from (select min(attempted_at) from by_ip) + make_interval(secs => ${limits.windowSeconds}) - now()) end::float8 as ip_wait`);
-  return Math.max(0, row.account_wait ?? 0, row.ip_wait ?? 0);
+      (select extract(epoch from attempted_at - now()) + ${limits.windowSeconds} from open_failures
+       where account_key = ${accountKey} and ip = ${ip}
+       order by attempted_at desc offset ${limits.maxPerAccountAndIp - 1} limit 1)::float8 as account_and_ip,
+      (select extract(epoch from attempted_at - now()) + ${limits.windowSeconds} from open_failures
+       where account_key = ${accountKey}
+       order by attempted_at desc offset ${limits.maxPerAccount - 1} limit 1)::float8 as account,
+      (select extract(epoch from latest - now()) + least(${limits.windowSeconds}, power(2, least(accounts - ${limits.maxAccountsPerIp}, 30)))
+       from address where accounts >= ${limits.maxAccountsPerIp})::float8 as ip`);
 }
 
 export interface AuditEntry {

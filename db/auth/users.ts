@@ -23,12 +23,23 @@ const userPageRow = userRow.extend({ total: z.number() });
 
 const USER_COLUMNS = sql.fragment`id, username, email, role, created_at, last_login, is_active`;
 
+/**
+ * What an email or username typed at login is compared as: NFC, lower-cased. Done here rather than by
+ * PostgreSQL's lower(), so an identifier and the throttling key of a name no account has (see
+ * api/auth/login-throttle.ts) are the same string: two spellings either name one account or share
+ * one key. Stored emails and usernames are ASCII, for which both lower-case alike.
+ */
+export function normalizeLoginIdentifier(identifier: string): string {
+  return identifier.normalize('NFC').toLowerCase();
+}
+
 /** By email or username, case-insensitively. */
 export function findUserForLogin(db: CommonQueryMethods, identifier: string) {
+  const normalized = normalizeLoginIdentifier(identifier);
   return db.maybeOne(sql.type(userWithHash)`
     select ${USER_COLUMNS}, password_hash from users
-    where lower(email) = lower(${identifier}) or lower(username) = lower(${identifier})
-    order by (lower(email) = lower(${identifier})) desc
+    where lower(email) = ${normalized} or lower(username) = ${normalized}
+    order by (lower(email) = ${normalized}) desc
     limit 1`);
 }
 

@@ -164,7 +164,29 @@ accounts('wrong current passwords at change-password are throttled like failed l
   for (let index = 0; index < 5; index++) assert.is((await change(`guess ${index}`)).status, 403);
   const throttled = await change(user.password);
   assert.equal([throttled.status, throttled.body.error], [429, 'too_many_requests'], 'even the right one waits');
-  assert.is((await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }))).status, 429, 'the account’s login waits too');
+  // One throttle for both: the account's logins from that address wait too, from elsewhere they go on.
+  assert.is((await call(app, 'POST', '/api/auth/login', from(ip, { json: { username: user.username, password: user.password } }))).status, 429, 'the account’s login there waits too');
+  assert.is((await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }))).status, 200);
+});
+
+accounts('a new password of only whitespace, or short once its ends are trimmed, is refused wherever it is set; such old ones still work', async () => {
+  const app = await authApp();
+  const blank = ' \t'.repeat(6);
+  const padded = '   abc12   ';
+  for (const password of [blank, padded, '\u3000'.repeat(9)]) {
+    const refused = await call(app, 'POST', '/api/auth/register', from(freshIp(), { json: { ...newAccount(), password } }));
+    assert.equal([refused.status, refused.body.error], [422, 'validation_failed'], JSON.stringify(password));
+    assert.match(refused.body.details.fields.password.join(), password === padded ? /at least 8 characters, not counting whitespace/ : /only whitespace/);
+  }
+  const user = await loggedIn(app);
+  const change = await call(app, 'POST', '/api/auth/change-password', from(freshIp(), { token: user.token, json: { current_password: user.password, new_password: blank } }));
+  assert.equal([change.status, change.body.details?.fields?.new_password], [422, ['must not be only whitespace']]);
+  assert.is((await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: user.email, password: user.password } }))).status, 200, 'the password was not changed');
+  const { pools } = await getStack();
+  const { username, email } = newAccount();
+  // An account whose existing password is all spaces (set before this rule) still logs in with it.
+  await insertUser(pools.auth, { username, email, passwordHash: await hash(blank) });
+  assert.is((await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email, password: blank } }))).status, 200);
 });
 
 accounts.run();

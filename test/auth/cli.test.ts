@@ -31,6 +31,9 @@ cli('create makes an account of any role from a password on stdin', async () => 
   const weak = await users(['create', '--email', `x.${id}@example.com`, '--username', `x_${id}`, '--password-stdin'], 'password');
   assert.is(weak.code, 2);
   assert.match(weak.output, /password is one of the most common passwords/);
+  const blank = await users(['create', '--email', `y.${id}@example.com`, '--username', `y_${id}`, '--password-stdin'], '          \n');
+  assert.is(blank.code, 2);
+  assert.match(blank.output, /password must not be only whitespace/);
 });
 
 /** The test run's environment as a second terminal beside `make dev` has it: no database URL set. */

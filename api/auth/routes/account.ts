@@ -1,7 +1,7 @@
 // Accounts, as the Flask system's clients know them: register, login, verify, profile, change-password.
 import { UniqueIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
-import { audit, markLoginAttemptSucceeded, takeLoginAttempt } from '../../../db/auth/security.js';
+import { audit, markLoginAttemptSucceeded } from '../../../db/auth/security.js';
 import { endSessions } from '../../../db/auth/sessions.js';
 import {
   findUserById,
@@ -11,11 +11,12 @@ import {
   setPasswordHash,
   updateProfile,
 } from '../../../db/auth/users.js';
-import { ApiError, conflict, invalidFields, tooManyRequests, unauthorized } from '../../shared/errors.js';
+import { ApiError, conflict, invalidFields, unauthorized } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { email, username } from '../account-fields.js';
 import type { AuthContext } from '../app.js';
 import { clientOf } from '../client-info.js';
+import { createLoginThrottle, loginAccountKey } from '../login-throttle.js';
 import { passwordProblems } from '../password-policy.js';
 import { presentProfile, presentUser, profileView, userView } from '../present.js';
 
@@ -34,11 +35,7 @@ function rejectWeakPassword(password: string, account: { email?: string; usernam
 
 export function accountRoutes(context: AuthContext) {
   const { pool, passwords, tokens, config } = context;
-  const throttle = {
-    windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
-    maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-    maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
-  };
+  const throttle = createLoginThrottle(pool, config);
 
   return [
     defineRoute({
@@ -86,19 +83,15 @@ export function accountRoutes(context: AuthContext) {
           }),
         },
         401: { description: 'Invalid credentials (the same answer for an unknown email and a wrong password)' },
-        429: { description: 'Too many failures for this account or from this address; see Retry-After' },
+        429: { description: 'Too many failures for this account, or for many accounts from this address; Retry-After and details.retry_after say when to try again' },
       },
       handler: async ({ body, event }) => {
         const identifier = (body.email || body.username)!;
         const client = clientOf(event, config.TRUST_PROXY);
         const ip = client.ip ?? 'unknown';
-        // The attempt is counted before the password is checked (see takeLoginAttempt).
-        const attempt = await takeLoginAttempt(pool, identifier, ip, throttle);
-        if ('wait' in attempt) {
-          await audit(pool, { event: 'login_throttled', ...client, details: { identifier } });
-          throw tooManyRequests(attempt.wait, 'Too many failed logins; try again later');
-        }
         const user = await findUserForLogin(pool, identifier);
+        // The attempt is counted before the password is checked (see takeLoginAttempt).
+        const attemptId = await throttle.take(loginAccountKey(user, identifier), client, { userId: user?.id ?? null, details: { identifier } });
         const check = await passwords.check(body.password, user?.password_hash ?? null);
         const refused = new ApiError(401, 'invalid_credentials', 'Invalid credentials');
         if (!user || !check.valid) {
@@ -116,7 +109,7 @@ export function accountRoutes(context: AuthContext) {
           verifiedHash = upgraded;
         }
         const opened = await tokens.startSession(user, { ...client, ip }, {
-          attemptId: attempt.attemptId,
+          attemptId,
           verifiedHash,
           details: { upgraded_hash: check.needsRehash },
         });
@@ -184,14 +177,13 @@ export function accountRoutes(context: AuthContext) {
         const client = clientOf(event, config.TRUST_PROXY);
         // Guesses at the current password count like failed logins of the account (a stolen access
         // token must not become an unthrottled password oracle).
-        const attempt = await takeLoginAttempt(pool, account.email, client.ip ?? 'unknown', throttle);
-        if ('wait' in attempt) throw tooManyRequests(attempt.wait, 'Too many wrong passwords; try again later');
+        const attemptId = await throttle.take(loginAccountKey(account, account.email), client, { userId: user.id });
         const check = await passwords.check(body.current_password, account.password_hash);
         if (!check.valid) {
           await audit(pool, { event: 'password_change_failed', userId: user.id, ...client });
           throw new ApiError(403, 'wrong_password', 'The current password is not correct');
         }
-        await markLoginAttemptSucceeded(pool, attempt.attemptId);
+        await markLoginAttemptSucceeded(pool, attemptId);
         rejectWeakPassword(body.new_password, account, 'new_password');
         await setPasswordHash(pool, user.id, await passwords.hash(body.new_password), account.password_hash);
         const ended = await endSessions(pool, { userId: user.id, exceptSessionId: user.sessionId }, 'password_changed', config.ACCESS_TOKEN_TTL_SECONDS);
