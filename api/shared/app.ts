@@ -80,9 +80,12 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
     if (route.method === 'GET') addRoute(methodsByPath, '', route.path, 'HEAD');
   }
   const serviceCors: CorsPolicy = { origins: options.corsOrigins, credentials: false };
-  const routeCors = createRouter<CorsPolicy>();
+  // What is known of a path before any handler runs: its pattern and its CORS policy.
+  const knownPaths = createRouter<{ pattern: string; cors: CorsPolicy }>();
+  for (const route of builtIn) addRoute(knownPaths, '', route.path, { pattern: route.path, cors: serviceCors });
   for (const route of options.routes) {
-    if (route.corsOrigins) addRoute(routeCors, '', route.path, { origins: route.corsOrigins, credentials: true });
+    const cors = route.corsOrigins ? { origins: route.corsOrigins, credentials: true } : serviceCors;
+    addRoute(knownPaths, '', route.path, { pattern: route.path, cors });
   }
 
   const app = new H3({
@@ -94,8 +97,11 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       const state = new RequestState(requestId, logger);
       event.context.request = state;
       event.res.headers.set('x-request-id', requestId);
-      // Preflights carry no token and reach no route: the policy is chosen by path, here.
-      event.context.cors = findRoute(routeCors, '', event.url.pathname)?.data ?? serviceCors;
+      // Preflights and 405s reach no handler: their CORS policy is chosen by path here, and they are
+      // logged by pattern too (a path can hold a secret: a share link's token, the codec's secret).
+      const known = findRoute(knownPaths, '', event.url.pathname)?.data;
+      if (known) event.context.routePath = known.pattern;
+      event.context.cors = known?.cors ?? serviceCors;
       applyCors(event, event.res.headers, event.context.cors as CorsPolicy);
     },
     onResponse(response, event) {
