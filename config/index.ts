@@ -6,6 +6,7 @@ import { authSettings } from './auth.js';
 import { cloudSettings } from './cloud.js';
 import { dentalSettings } from './dental.js';
 import { mediaSettings } from './media.js';
+import { temporalPayloadSettings } from './temporal-payloads.js';
 import { bool, commaList, port, positiveInt, postgresUrl } from './types.js';
 
 export const SERVICES = ['auth', 'media', 'cloud', 'dental'] as const;
@@ -49,6 +50,7 @@ const environmentSchema = z.object({
     .transform((value) => (value === 'off' ? null : value)),
   /** Bound on every Temporal call made while an HTTP request waits (no worker → 503, not a hang). */
   TEMPORAL_REQUEST_TIMEOUT_MS: positiveInt.default(5000),
+  ...temporalPayloadSettings,
 
   /** Comma-separated allowed origins; `*` allows any (the development default only). */
   CORS_ORIGINS: commaList.optional(),

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureDemoAccounts } from '../api/auth/accounts-admin.js';
 import { createPasswordHasher } from '../api/auth/passwords.js';
-import { DEFAULT_PORTS, SERVICES, type ServiceName } from '../config/index.js';
+import { codecEndpointForUi, temporalCodecUiSecret } from '../api/shared/temporal-codec.js';
+import { DEFAULT_PORTS, loadConfig, SERVICES, type ServiceName } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
 import { DEV_POSTGRES_PORT, type EmbeddedCluster, startEmbeddedPostgres } from './lib/postgres.js';
@@ -23,8 +24,11 @@ const env: NodeJS.ProcessEnv = {
   STORAGE_ROOT: process.env.STORAGE_ROOT ?? resolve(dataDir, 'storage'),
   AUTH_SIGNING_KEYS_FILE: process.env.AUTH_SIGNING_KEYS_FILE ?? resolve(dataDir, 'auth-signing-keys.json'),
   URL_SIGNING_SECRET_FILE: process.env.URL_SIGNING_SECRET_FILE ?? resolve(dataDir, 'url-signing-secret'),
+  TEMPORAL_PAYLOAD_KEYS_FILE: process.env.TEMPORAL_PAYLOAD_KEYS_FILE ?? resolve(dataDir, 'temporal-payload-keys.json'),
+  TEMPORAL_CODEC_UI_SECRET_FILE: process.env.TEMPORAL_CODEC_UI_SECRET_FILE ?? resolve(dataDir, 'temporal-codec-ui-secret'),
 };
 const say = prefixer('dev');
+const port = (service: ServiceName) => Number(env[`${service.toUpperCase()}_PORT`] ?? DEFAULT_PORTS[service]);
 const children: ManagedProcess[] = [];
 let postgres: EmbeddedCluster | undefined;
 let temporal: TemporalDevServer | undefined;
@@ -84,10 +88,13 @@ try {
     await stopLeftovers('Temporal', ['start-dev', resolve(dataDir, 'temporal.sqlite')], 'SIGTERM');
     if (await isPortInUse(7233)) throw new Error('port 7233 is taken by another Temporal; set TEMPORAL_ADDRESS to use it');
     say('starting the Temporal dev server on 127.0.0.1:7233 (Web UI 8233, data in .data/temporal.sqlite)');
+    // Payloads are encrypted: the UI shows them decrypted through the dental API's codec endpoint.
+    const codecEndpoint = codecEndpointForUi(`http://127.0.0.1:${port('dental')}`, temporalCodecUiSecret(loadConfig(env)));
     temporal = await startTemporalDevServer({
       port: 7233,
       uiPort: 8233,
       dbFile: resolve(dataDir, 'temporal.sqlite'),
+      codecEndpoint,
       onLine: prefixer('temporal'),
     });
     env.TEMPORAL_ADDRESS = temporal.address;
@@ -125,14 +132,13 @@ try {
     });
   }
 
-  const port = (service: ServiceName) => Number(env[`${service.toUpperCase()}_PORT`] ?? DEFAULT_PORTS[service]);
   const results = await Promise.all(
     SERVICES.map((service) => waitForHealthy(`http://127.0.0.1:${port(service)}/api/health`, 60_000)),
   );
   const lines = SERVICES.map(
     (service, index) => `  ${service.padEnd(8)} http://127.0.0.1:${port(service)}/api   ${results[index] ? 'healthy' : 'NOT HEALTHY'}`,
   );
-  if (temporal?.uiUrl) lines.push(`  Temporal Web UI  ${temporal.uiUrl}`);
+  if (temporal?.uiUrl) lines.push(`  Temporal Web UI  ${temporal.uiUrl}   (payloads decrypted by the dental API)`);
   lines.push(...demoLines);
   say(`Qhitz is up. Ctrl-C stops everything.\n${lines.join('\n')}`);
 } catch (error) {

@@ -46,6 +46,8 @@ try {
     STORAGE_ROOT: join(scratch, 'storage'),
     AUTH_SIGNING_KEYS_FILE: join(scratch, 'auth-signing-keys.json'),
     URL_SIGNING_SECRET_FILE: join(scratch, 'url-signing-secret'),
+    TEMPORAL_PAYLOAD_KEYS_FILE: join(scratch, 'temporal-payload-keys.json'),
+    TEMPORAL_CODEC_UI_SECRET_FILE: join(scratch, 'temporal-codec-ui-secret'),
     QHITZ_TEST_SCRATCH: scratch,
     QHITZ_TEST_FILTER: filters.join(','),
     ...Object.fromEntries(SERVICES.map((service) => [`${service.toUpperCase()}_DATABASE_URL`, postgres.urls[service]])),

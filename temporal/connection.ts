@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { type Config, ConfigError } from '../config/index.js';
+import { temporalDataConverter } from './data-converter.js';
 
 type TemporalSettings = Pick<
   Config,
@@ -43,11 +44,11 @@ export function temporalConnectionOptions(config: TemporalSettings) {
 
 /**
  * A client whose connection is made on first use, so an API starts (and reports Temporal as down
- * in its health) even while Temporal is unreachable.
+ * in its health) even while Temporal is unreachable. It encrypts and decrypts payloads like the worker.
  */
 export function createTemporalClient(config: Config): Client {
   const connection = Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: 3000 });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(config) });
 }
 
 /** Health probe: one cheap round trip to the frontend. */

@@ -1,16 +1,17 @@
 // The worker process: polls the media, cloud and dental task queues until SIGINT/SIGTERM, when the
 // SDK stops polling and lets running activities finish (shutdownGraceTime) before we close the pools.
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createLogger } from '../core/logger.js';
 import { runWithConfig } from '../config/index.js';
 import { createDatabasePool } from '../db/pool.js';
-import { temporalConnectionOptions } from '../temporal/connection.js';
+import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
 import { ensureDentalSchedules } from '../temporal/dental-schedules.js';
 import { createWorkers } from './workers.js';
 
 await runWithConfig(async (config) => {
   const logger = createLogger('worker', config.LOG_LEVEL);
+  // Before anything connects: without its payload keys the worker must not start (exit 78, one sentence).
+  const client = createTemporalClient(config);
   Runtime.install({
     // The SDK's own Prometheus exporter: task latencies, poll results, activity outcomes per queue.
     ...(config.WORKER_METRICS_ADDRESS && {
@@ -29,9 +30,8 @@ await runWithConfig(async (config) => {
   };
   const connection = await connectWithRetry(() => NativeConnection.connect(temporalConnectionOptions(config)), logger);
   const workers = await createWorkers({ connection, namespace: config.TEMPORAL_NAMESPACE, config, logger, pools });
-  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
-  await ensureDentalSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), config);
-  await clientConnection.close();
+  await ensureDentalSchedules(client, config);
+  await client.connection.close();
   logger.info(
     { taskQueues: workers.map((worker) => worker.options.taskQueue), metrics: config.WORKER_METRICS_ADDRESS ?? 'off' },
     'worker polling',

@@ -9,14 +9,15 @@ import { TASK_QUEUES } from '../../workflows/task-queues.js';
 
 export const shareWorkflowId = (linkId: number) => `share-${linkId}`;
 
-export function startShareWorkflow(temporal: Client, link: { id: number; ownerId: number; expiresAt: Date; fileName: string }) {
+export function startShareWorkflow(temporal: Client, link: { id: number; ownerId: number; expiresAt: Date; fileId: number }) {
   return temporal.workflow.start(shareLinkWorkflow, {
     workflowId: shareWorkflowId(link.id),
     taskQueue: TASK_QUEUES.cloud,
     args: [{ linkId: link.id, expiresAt: link.expiresAt.toISOString() }],
     // The workflow's wait is this delay: none of its code runs until the link expires or is revoked.
     startDelay: link.expiresAt.getTime() - Date.now(),
-    staticSummary: `Share link ${link.id} for ${link.fileName}`.slice(0, 200),
+    // Ids only: a file's name is its owner's words and can say anything about a patient.
+    staticSummary: `Share link ${link.id} for cloud file ${link.fileId}`,
     typedSearchAttributes: [
       { key: ShareExpiresAt, value: link.expiresAt },
       { key: OwnerId, value: link.ownerId },

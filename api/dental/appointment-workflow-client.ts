@@ -41,7 +41,7 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
 
   return {
     /** Starts the appointment's workflow and books through it; answers when the row is written or refused. */
-    book(request: Omit<BookingRequest, 'respondBy'>, summary: string): Promise<Appointment> {
+    book(request: Omit<BookingRequest, 'respondBy'>): Promise<Appointment> {
       return bounded(() =>
         client.workflow.executeUpdateWithStart(bookUpdate, {
           args: [{ ...request, respondBy: respondBy() }],
@@ -50,7 +50,7 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
             taskQueue: TASK_QUEUES.dental,
             args: [{ appointmentId: request.appointmentId, reminderOffsetsMinutes: config.DENTAL_REMINDER_OFFSETS }],
             workflowIdConflictPolicy: 'USE_EXISTING',
-            staticSummary: summary.slice(0, 200),
+            staticSummary: appointmentSummary(request, config.PRACTICE_TIME_ZONE),
             typedSearchAttributes: [
               { key: PatientId, value: request.patientId },
               { key: DentistId, value: request.dentistId },
@@ -70,6 +70,15 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
       return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(setStatusUpdate, { args: [status, respondBy()] }));
     },
   };
+}
+
+/**
+ * The line operations staff see in the Web UI's list. Ids and the time only: no names, and not the
+ * appointment type either, which staff type freely and can name a treatment.
+ */
+export function appointmentSummary(request: Pick<BookingRequest, 'appointmentId' | 'patientId' | 'dentistId' | 'startsAt'>, timeZone: string): string {
+  const when = formatInZone(request.startsAt, timeZone).slice(0, 16).replace('T', ' ');
+  return `Appointment ${request.appointmentId}: patient ${request.patientId}, dentist ${request.dentistId}, ${when}`;
 }
 
 function toApiError(error: unknown, timeZone: string): unknown {

@@ -12,13 +12,14 @@ export function createMediaWorkflowClient(client: Client, config: Config) {
   const bounded = <T>(start: () => Promise<T>) =>
     withinDeadline(client, config.TEMPORAL_REQUEST_TIMEOUT_MS, 'The media workflow service is unavailable right now; nothing was changed', start);
   return {
-    startIndexing: (file: { id: number; owner_id: number; original_name: string }) =>
+    startIndexing: (file: { id: number; owner_id: number }) =>
       bounded(() =>
         client.workflow.start(indexMediaWorkflow, {
           workflowId: indexWorkflowId(file.id),
           taskQueue: TASK_QUEUES.media,
           args: [{ fileId: file.id }],
-          staticSummary: `Index ${file.original_name}`.slice(0, 200),
+          // Ids only: a file's name is its owner's words and can say anything about a patient.
+          staticSummary: `Index media file ${file.id}`,
           typedSearchAttributes: [
             { key: MediaFileId, value: String(file.id) },
             { key: OwnerId, value: file.owner_id },

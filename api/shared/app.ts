@@ -3,7 +3,7 @@
 // and nothing that can turn a bad request into a 500 or an HTML page.
 import { randomUUID } from 'node:crypto';
 import { H3, type H3Event } from 'h3';
-import { addRoute, createRouter, findAllRoutes } from 'rou3';
+import { addRoute, createRouter, findAllRoutes, findRoute } from 'rou3';
 import type { Config } from '../../config/index.js';
 import type { AuthGuard } from './auth-guard.js';
 import { docsAsset, docsPage, isDocsAsset } from './docs-page.js';
@@ -43,7 +43,8 @@ export const handlerTimeoutFor = (config: Pick<Config, 'DATABASE_STATEMENT_TIMEO
   config.DATABASE_STATEMENT_TIMEOUT_MS + config.DATABASE_CONNECT_TIMEOUT_MS + 1000;
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
-const CORS_ALLOWED_HEADERS = 'authorization, content-type, range, if-none-match, if-range, x-request-id, x-share-password';
+// x-namespace: the Temporal Web UI sends it to the codec endpoint.
+const CORS_ALLOWED_HEADERS = 'authorization, content-type, range, if-none-match, if-range, x-request-id, x-share-password, x-namespace';
 const CORS_EXPOSED_HEADERS = 'content-disposition, content-length, content-range, etag, retry-after, x-request-id';
 
 /** Per-request bookkeeping. The child logger is made on first use: most requests never need it. */
@@ -78,6 +79,14 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
     addRoute(methodsByPath, '', route.path, route.method);
     if (route.method === 'GET') addRoute(methodsByPath, '', route.path, 'HEAD');
   }
+  const serviceCors: CorsPolicy = { origins: options.corsOrigins, credentials: false };
+  // What is known of a path before any handler runs: its pattern and its CORS policy.
+  const knownPaths = createRouter<{ pattern: string; cors: CorsPolicy }>();
+  for (const route of builtIn) addRoute(knownPaths, '', route.path, { pattern: route.path, cors: serviceCors });
+  for (const route of options.routes) {
+    const cors = route.corsOrigins ? { origins: route.corsOrigins, credentials: true } : serviceCors;
+    addRoute(knownPaths, '', route.path, { pattern: route.path, cors });
+  }
 
   const app = new H3({
     // Errors are logged once, by onError below, as structured JSON.
@@ -88,7 +97,12 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       const state = new RequestState(requestId, logger);
       event.context.request = state;
       event.res.headers.set('x-request-id', requestId);
-      applyCors(event, event.res.headers, options.corsOrigins);
+      // Preflights and 405s reach no handler: their CORS policy is chosen by path here, and they are
+      // logged by pattern too (a path can hold a secret: a share link's token, the codec's secret).
+      const known = findRoute(knownPaths, '', event.url.pathname)?.data;
+      if (known) event.context.routePath = known.pattern;
+      event.context.cors = known?.cors ?? serviceCors;
+      applyCors(event, event.res.headers, event.context.cors as CorsPolicy);
     },
     onResponse(response, event) {
       const state = event.context.request as RequestState | undefined;
@@ -116,7 +130,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       else if (apiError.status === 503) log.warn({ err: error.cause ?? error }, 'dependency unavailable');
       const headers = new Headers(apiError.headers ?? undefined);
       if (state) headers.set('x-request-id', state.requestId);
-      applyCors(event, headers, options.corsOrigins);
+      applyCors(event, headers, (event.context.cors as CorsPolicy | undefined) ?? serviceCors);
       if (apiError.status === 405) headers.set('allow', String((apiError.details?.allowed as string[]).join(', ')));
       return Response.json(apiError.toBody(), { status: apiError.status, headers });
     },
@@ -237,14 +251,21 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
   return app;
 }
 
-function applyCors(event: H3Event, headers: Headers, allowedOrigins: string[]): void {
+/** Which browser origins may call a path; `credentials`: they may send cookies (never with `*`). */
+interface CorsPolicy {
+  origins: string[];
+  credentials: boolean;
+}
+
+function applyCors(event: H3Event, headers: Headers, policy: CorsPolicy): void {
   const origin = event.req.headers.get('origin');
-  if (!origin || allowedOrigins.length === 0) return;
-  if (allowedOrigins.includes('*')) {
+  if (!origin || policy.origins.length === 0) return;
+  if (policy.origins.includes('*') && !policy.credentials) {
     headers.set('access-control-allow-origin', '*');
-  } else if (allowedOrigins.includes(origin)) {
+  } else if (policy.origins.includes(origin)) {
     headers.set('access-control-allow-origin', origin);
     headers.append('vary', 'origin');
+    if (policy.credentials) headers.set('access-control-allow-credentials', 'true');
   } else {
     return;
   }
@@ -252,12 +273,12 @@ function applyCors(event: H3Event, headers: Headers, allowedOrigins: string[]): 
 }
 
 /**
- * The path as logged: a share link's token is a bearer secret (anyone with the URL gets the file), so
- * a matched route's `:token` stays a placeholder; other parameters (ids) are filled in.
+ * The path as logged: a share link's token is a bearer secret (anyone with the URL gets the file), and
+ * so is the codec endpoint's `:secret`, so they stay placeholders; other parameters (ids) are filled in.
  */
 function loggedPath(event: H3Event): string {
   const route = event.context.routePath as string | undefined;
   const params = (event.context.params ?? {}) as Record<string, string>;
   if (!route) return event.url.pathname;
-  return route.replace(/:(\w+)/g, (placeholder, name: string) => (/token/i.test(name) || params[name] === undefined ? placeholder : params[name]!));
+  return route.replace(/:(\w+)/g, (placeholder, name: string) => (/token|secret/i.test(name) || params[name] === undefined ? placeholder : params[name]!));
 }

@@ -62,6 +62,11 @@ export interface RouteDefinition<
   bodyLimit?: number;
   /** Polled endpoints (health-like): successful calls are logged at debug level only. */
   quiet?: boolean;
+  /**
+   * Browser origins allowed to call this route, in place of the service's CORS_ORIGINS (so never `*`),
+   * with credentials: for an endpoint one known web app calls, such as the Temporal Web UI's codec.
+   */
+  corsOrigins?: string[];
   /** Responses other than the errors every route can give, for the API documentation. */
   responses?: Record<number, ResponseSpec>;
   /** A request that works, for the documentation (see RouteExample). */

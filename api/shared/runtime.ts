@@ -57,6 +57,8 @@ export function runService(
 ): Promise<void> {
   return runWithConfig(async (config) => {
     const logger = createLogger(service, config.LOG_LEVEL);
+    // First: a service missing its Temporal payload keys stops here, before it connects to anything.
+    const temporal = options.temporal ? createTemporalClient(config) : null;
     const pool = await createDatabasePool(config.databaseUrl(service), {
       maximumPoolSize: config.DATABASE_POOL_SIZE,
       connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
@@ -64,7 +66,6 @@ export function runService(
     });
     const applied = await migrate(pool, service);
     if (applied.length) logger.info({ applied }, 'database migrated');
-    const temporal = options.temporal ? createTemporalClient(config) : null;
     const built = await build({ config, logger, pool, temporal, health: serviceHealth(pool, temporal) });
     const server = await startHttpServer(built.app, {
       host: config.HOST,

@@ -15,6 +15,7 @@ import { startEmbeddedPostgres } from '../../scripts/lib/postgres.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { type ManagedProcess, startProcess, waitForHealthy } from '../../scripts/lib/processes.js';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.js';
+import { generatePayloadKey } from '../../temporal/payload-keys.js';
 
 export interface BenchStack {
   urls: Record<ServiceName, string>;
@@ -58,6 +59,8 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const { generateSigningJwk } = await import('../../api/auth/signing-keys.js');
   env.AUTH_SIGNING_KEYS = JSON.stringify([await generateSigningJwk()]);
   env.URL_SIGNING_SECRET = randomBytes(32).toString('base64url');
+  env.TEMPORAL_PAYLOAD_KEYS = JSON.stringify([generatePayloadKey()]);
+  env.TEMPORAL_CODEC_UI_SECRET = randomBytes(32).toString('base64url');
 
   const processes = new Map<string, ManagedProcess>();
   const quiet = (name: string) => (line: string) => log(`${name}: ${line}`);

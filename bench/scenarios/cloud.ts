@@ -5,6 +5,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../../config/index.js';
+import { temporalDataConverter } from '../../temporal/data-converter.js';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
 import type { BenchStack } from '../lib/stack.js';
 import { download, makeFile, mbPerSecond, median, restamp, settleDisk, uploadFile, withPeakRss } from '../lib/transfers.js';
@@ -124,7 +126,7 @@ async function measureShareLinks(stack: BenchStack, log: (line: string) => void)
 async function runningShareWorkflows(env: NodeJS.ProcessEnv, ownerId: number, expected: number): Promise<number> {
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
   try {
-    const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
+    const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: temporalDataConverter(loadConfig(env)) });
     const query = `WorkflowType = 'shareLinkWorkflow' AND OwnerId = ${ownerId} AND ExecutionStatus = 'Running'`;
     const deadline = Date.now() + 10_000;
     for (;;) {

@@ -21,6 +21,8 @@ interface StartOptions {
   uiPort: number | null;
   /** SQLite file for persistence; omitted: in memory. */
   dbFile?: string;
+  /** Where the Web UI decodes payloads (our codec endpoint, its secret included); omitted: it shows them encrypted. */
+  codecEndpoint?: string;
   onLine?: (line: string) => void;
 }
 
@@ -44,6 +46,7 @@ async function startOnPort(options: StartOptions, port: number): Promise<Tempora
   if (options.uiPort === null) args.push('--headless');
   // The UI's newsfeed would be fetched from the internet, which machines here (and clinics' networks) may not reach.
   else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch');
+  if (options.uiPort !== null && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   for (const pair of searchAttributeCliPairs()) args.push('--search-attribute', pair);
   // Lower latency for activity-heavy request paths (the SDK's own CI does the same).

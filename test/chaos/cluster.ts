@@ -11,13 +11,14 @@ import type { DatabasePool } from 'slonik';
 import { issueAccessToken } from '../../api/auth/access-tokens.js';
 import { generateSigningJwk, signingKeysFromJwks } from '../../api/auth/signing-keys.js';
 import type { Role } from '../../db/auth/users.js';
-import { SERVICES, type ServiceName } from '../../config/index.js';
+import { loadConfig, SERVICES, type ServiceName } from '../../config/index.js';
 import { migrate } from '../../db/migrate.js';
 import { createDatabasePool } from '../../db/pool.js';
 import { type EmbeddedCluster, startEmbeddedPostgres } from '../../scripts/lib/postgres.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { type ManagedProcess, startProcess, waitForHealthy } from '../../scripts/lib/processes.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../scripts/lib/temporal-dev-server.js';
+import { temporalDataConverter } from '../../temporal/data-converter.js';
 import { onTeardown } from '../support/teardown.js';
 
 export type Part = ServiceName | 'worker';
@@ -126,7 +127,8 @@ async function startCluster(): Promise<Cluster> {
   await Promise.all([start('worker'), start('media'), start('cloud'), start('dental')]);
 
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
-  const temporal = new Client({ connection });
+  // The cluster's processes and this client share the test run's payload keys (TEMPORAL_PAYLOAD_KEYS_FILE).
+  const temporal = new Client({ connection, dataConverter: temporalDataConverter(loadConfig(env)) });
   const keys = await signingKeysFromJwks([jwk]);
 
   const stopPostgres = async () => {

@@ -71,7 +71,7 @@ deployment('Temporal has its own PostgreSQL, a Web UI on 8080, and a setup job r
 
 deployment('every secret comes from the environment and is required', () => {
   const text = readFileSync('docker-compose.yml', 'utf8');
-  for (const secret of ['AUTH_SIGNING_KEYS', 'URL_SIGNING_SECRET', 'AUTH_DB_PASSWORD', 'MEDIA_DB_PASSWORD', 'CLOUD_DB_PASSWORD', 'DENTAL_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD']) {
+  for (const secret of ['AUTH_SIGNING_KEYS', 'URL_SIGNING_SECRET', 'TEMPORAL_PAYLOAD_KEYS', 'TEMPORAL_CODEC_UI_SECRET', 'AUTH_DB_PASSWORD', 'MEDIA_DB_PASSWORD', 'CLOUD_DB_PASSWORD', 'DENTAL_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD']) {
     assert.match(text, new RegExp(`\\$\\{${secret}:\\?`), `${secret} is required from the environment`);
   }
   for (const [name, service] of Object.entries(services)) {
@@ -80,6 +80,16 @@ deployment('every secret comes from the environment and is required', () => {
       if (key.endsWith('_DATABASE_URL')) assert.match(String(value), /:\$\{[A-Z_]+_DB_PASSWORD:\?/, `${name}.${key} takes its password from the environment`);
     }
   }
+});
+
+deployment('the payload keys reach only the processes that talk to Temporal; the Web UI decodes through the dental API', () => {
+  for (const name of ['worker', 'media', 'cloud', 'dental']) {
+    assert.match(String(services[name]!.environment?.TEMPORAL_PAYLOAD_KEYS), /^\$\{TEMPORAL_PAYLOAD_KEYS:\?/, `${name} requires the payload keys`);
+  }
+  assert.is(services.auth!.environment?.TEMPORAL_PAYLOAD_KEYS, undefined, 'the auth service never holds them');
+  assert.match(String(services.dental!.environment?.TEMPORAL_CODEC_UI_SECRET), /^\$\{TEMPORAL_CODEC_UI_SECRET:\?/);
+  assert.is(services.dental!.environment?.TEMPORAL_CODEC_CORS_ORIGINS, '${TEMPORAL_UI_ORIGIN:-http://localhost:8080}', 'the UI published on 8080');
+  assert.match(String(services['temporal-ui']!.environment?.TEMPORAL_CODEC_ENDPOINT), /:-http:\/\/localhost:5003\}\/api\/temporal-codec\/ui\/\$\{TEMPORAL_CODEC_UI_SECRET:\?/);
 });
 
 deployment('the Dockerfile builds with Node 24 and runs compiled code as a non-root user', () => {

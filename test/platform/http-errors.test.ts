@@ -133,20 +133,24 @@ errors('a handler stuck on a dependency that stopped answering is a 503 at the d
   assert.ok(performance.now() - started < 5000);
 });
 
-errors('the access log names the route with its ids, never a share token', async () => {
+errors('the access log names the route with its ids, never a share token or the codec secret, preflights and 405s included', async () => {
   const lines: Array<{ msg?: string; path?: string }> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
   const app = await probeApp(
     [
       defineRoute({ method: 'GET', path: '/api/shared/:token', summary: 'a secret in the path', access: 'public', handler: () => ({}) }),
+      defineRoute({ method: 'POST', path: '/api/codec/:secret/decode', summary: 'a secret in the path', access: 'public', corsOrigins: ['https://ui.example'], handler: () => ({}) }),
       defineRoute({ method: 'GET', path: '/api/file/:id', summary: 'an id in the path', access: 'public', handler: () => ({}) }),
     ],
     { logger },
   );
   await call(app, 'GET', '/api/shared/Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY3ODk');
+  await call(app, 'POST', '/api/codec/c2VjcmV0LWNvZGVjLWFkZHJlc3M/decode');
+  await call(app, 'OPTIONS', '/api/codec/c2VjcmV0LWNvZGVjLWFkZHJlc3M/decode', { headers: { origin: 'https://ui.example', 'access-control-request-method': 'POST' } });
+  await call(app, 'DELETE', '/api/shared/Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY3ODk');
   await call(app, 'GET', '/api/file/42');
   const paths = lines.filter((line) => line.msg === 'request').map((line) => line.path);
-  assert.equal(paths, ['/api/shared/:token', '/api/file/42']);
+  assert.equal(paths, ['/api/shared/:token', '/api/codec/:secret/decode', '/api/codec/:secret/decode', '/api/shared/:token', '/api/file/42']);
 });
 
 errors('CORS answers preflights for configured origins only', async () => {

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../../core/logger.js';
 import { type Config, loadConfig, SERVICES, type ServiceName } from '../../config/index.js';
 import { createDatabasePool } from '../../db/pool.js';
 import { temporalConnectionOptions } from '../../temporal/connection.js';
+import { temporalDataConverter } from '../../temporal/data-converter.js';
 import { createWorkers } from '../../worker/workers.js';
 import { onTeardown } from './teardown.js';
 
@@ -47,7 +48,7 @@ async function createStack(): Promise<TestStack> {
   onTeardown(() => Promise.all(Object.values(pools).map((pool) => pool.end())).then(() => undefined));
 
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(config) });
   onTeardown(() => connection.close());
 
   const depsFor = (service: ServiceName): ServiceDeps => ({

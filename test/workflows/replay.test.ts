@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { suite } from 'uvu';
+import { loadConfig } from '../../config/index.js';
+import { temporalDataConverter } from '../../temporal/data-converter.js';
 import { loadWorkflowBundle } from '../../worker/bundle.js';
 
 const folder = new URL('../fixtures/histories/', import.meta.url);
@@ -16,8 +18,10 @@ for (const file of readdirSync(folder).filter((name) => name.endsWith('.json')))
     const bundle = await loadWorkflowBundle();
     const workflowBundle = 'codePath' in bundle ? bundle : { code: bundle.code, sourceMap: bundle.sourceMap };
     // Throws DeterminismViolationError (or the workflow's own failure) when today's code would
-    // have issued different commands than the recorded run.
-    await Worker.runReplayHistory({ workflowBundle, replayName: file }, history, file.replace(/\.json$/, ''));
+    // have issued different commands than the recorded run. These histories were recorded before
+    // payloads were encrypted: the worker's data converter must still read them as they are.
+    const dataConverter = temporalDataConverter(loadConfig());
+    await Worker.runReplayHistory({ workflowBundle, dataConverter, replayName: file }, history, file.replace(/\.json$/, ''));
   });
 }
 

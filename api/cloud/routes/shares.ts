@@ -160,7 +160,7 @@ export function shareRoutes(deps: CloudAppDeps) {
         // Nobody can use the link meanwhile: its token is not out yet. (A transaction around the start
         // gave the same outcome for two more round trips per link; the file check is in the insert.)
         try {
-          await bounded(() => startShareWorkflow(temporal, { id: link.id, ownerId: user.id, expiresAt, fileName: link.file_name }));
+          await bounded(() => startShareWorkflow(temporal, { id: link.id, ownerId: user.id, expiresAt, fileId: params.file_id }));
         } catch (error) {
           // If even this fails the row stays unused (nobody has its token) and reads 'expired' at its expiry.
           await deleteShare(pool, link.id).catch((cleanup: unknown) => deps.logger.warn({ err: cleanup, linkId: link.id }, 'could not take back a share link without a workflow'));

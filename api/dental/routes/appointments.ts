@@ -26,7 +26,7 @@ import type { DentalAppDeps } from '../app.js';
 import { AppointmentWorkflowEnded, appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
 import { appointmentView, createDentalPresenter } from '../present.js';
 import { statusTooEarly } from '../status-timing.js';
-import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
+import { parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
 
 const idParams = z.object({ id: fields.id });
 const appointmentAnswer = z.object({ message: z.string(), appointment: appointmentView });
@@ -125,21 +125,16 @@ export function appointmentRoutes(deps: DentalAppDeps) {
         const startsAt = readTime(body.appointment_date);
         const { patient, dentist } = await checkBookable(body.patient_id, body.dentist_id, startsAt, body.duration);
         const appointmentId = await nextAppointmentId(pool);
-        const type = body.appointment_type.charAt(0).toUpperCase() + body.appointment_type.slice(1);
-        const summary = `${type} — ${patient.first_name} ${patient.last_name} with Dr. ${dentist.last_name}, ${formatInZone(startsAt, zone).slice(0, 16).replace('T', ' ')}`;
-        const appointment = await workflows.book(
-          {
-            appointmentId,
-            patientId: body.patient_id,
-            dentistId: body.dentist_id,
-            startsAt: startsAt.toISOString(),
-            duration: body.duration,
-            appointmentType: body.appointment_type,
-            reason: body.reason ?? null,
-            notes: body.notes ?? null,
-          },
-          summary,
-        );
+        const appointment = await workflows.book({
+          appointmentId,
+          patientId: body.patient_id,
+          dentistId: body.dentist_id,
+          startsAt: startsAt.toISOString(),
+          duration: body.duration,
+          appointmentType: body.appointment_type,
+          reason: body.reason ?? null,
+          notes: body.notes ?? null,
+        });
         event.res.status = 201;
         return { message: 'Appointment booked successfully', appointment: present({ ...appointment, patient, dentist }), workflow_id: appointmentWorkflowId(appointmentId) };
       },

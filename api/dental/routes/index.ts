@@ -1,4 +1,5 @@
 import type { AnyRoute } from '../../shared/route.js';
+import { temporalCodecRoutes } from '../../shared/temporal-codec.js';
 import type { DentalAppDeps } from '../app.js';
 import { appointmentRoutes } from './appointments.js';
 import { billingRoutes } from './billing.js';
@@ -6,5 +7,6 @@ import { dentistRoutes } from './dentists.js';
 import { patientRoutes } from './patients.js';
 
 export function dentalRoutes(deps: DentalAppDeps): AnyRoute[] {
-  return [...patientRoutes(deps), ...dentistRoutes(deps), ...appointmentRoutes(deps), ...billingRoutes(deps)];
+  // The dental API serves the Temporal Web UI's codec: its workflows hold the most sensitive payloads.
+  return [...patientRoutes(deps), ...dentistRoutes(deps), ...appointmentRoutes(deps), ...billingRoutes(deps), ...temporalCodecRoutes(deps.config)];
 }
