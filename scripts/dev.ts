@@ -101,11 +101,12 @@ try {
   if (env.SMTP_URL) {
     say('sending mail through SMTP_URL');
   } else {
-    const ports = { smtp: Number(env.QHITZ_MAIL_SMTP_PORT ?? 1025), web: Number(env.QHITZ_MAIL_WEB_PORT ?? 1080) };
-    for (const port of Object.values(ports)) {
+    const smtpPort = Number(env.QHITZ_MAIL_SMTP_PORT ?? 1025);
+    const webPort = Number(env.QHITZ_MAIL_WEB_PORT ?? 1080);
+    for (const port of [smtpPort, webPort]) {
       if (await isPortInUse(port)) throw new Error(`port ${port} is taken; set QHITZ_MAIL_SMTP_PORT/QHITZ_MAIL_WEB_PORT, or SMTP_URL to use your own mail server`);
     }
-    inbox = await startDevInbox(ports);
+    inbox = await startDevInbox({ smtpPort, webPort, mailDirectory: resolve(dataDir, 'mail') });
     env.SMTP_URL = inbox.smtpUrl;
     say(`mail goes to the inbox at ${inbox.webUrl} (SMTP ${inbox.smtpUrl})`);
   }
