@@ -3,8 +3,9 @@ import type { DentalAppDeps } from '../app.js';
 import { appointmentRoutes } from './appointments.js';
 import { billingRoutes } from './billing.js';
 import { dentistRoutes } from './dentists.js';
+import { patientAnswerRoutes } from './patient-answers.js';
 import { patientRoutes } from './patients.js';
 
 export function dentalRoutes(deps: DentalAppDeps): AnyRoute[] {
-  return [...patientRoutes(deps), ...dentistRoutes(deps), ...appointmentRoutes(deps), ...billingRoutes(deps)];
+  return [...patientRoutes(deps), ...dentistRoutes(deps), ...appointmentRoutes(deps), ...billingRoutes(deps), ...patientAnswerRoutes(deps)];
 }
