@@ -10,7 +10,7 @@ import { DEFAULT_PORTS, SERVICES, type ServiceName } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
 import { DEV_POSTGRES_PORT, type EmbeddedCluster, startEmbeddedPostgres } from './lib/postgres.js';
-import { type DevInbox, startDevInbox } from './lib/dev-inbox.js';
+import { type DevInbox, startDevMail } from './lib/dev-inbox.js';
 import { findProcesses, stopProcesses } from './lib/leftovers.js';
 import { isPortInUse } from './lib/ports.js';
 import { type ManagedProcess, prefixer, startProcess, waitForHealthy } from './lib/processes.js';
@@ -98,18 +98,8 @@ try {
   }
 
   // --- Mail ------------------------------------------------------------------------------------
-  if (env.SMTP_URL) {
-    say('sending mail through SMTP_URL');
-  } else {
-    const smtpPort = Number(env.QHITZ_MAIL_SMTP_PORT ?? 1025);
-    const webPort = Number(env.QHITZ_MAIL_WEB_PORT ?? 1080);
-    for (const port of [smtpPort, webPort]) {
-      if (await isPortInUse(port)) throw new Error(`port ${port} is taken; set QHITZ_MAIL_SMTP_PORT/QHITZ_MAIL_WEB_PORT, or SMTP_URL to use your own mail server`);
-    }
-    inbox = await startDevInbox({ smtpPort, webPort, mailDirectory: resolve(dataDir, 'mail') });
-    env.SMTP_URL = inbox.smtpUrl;
-    say(`mail goes to the inbox at ${inbox.webUrl} (SMTP ${inbox.smtpUrl})`);
-  }
+  inbox = (await startDevMail(env, resolve(dataDir, 'mail'))) ?? undefined;
+  say(inbox ? `mail goes to the inbox at ${inbox.webUrl} (SMTP ${inbox.smtpUrl}, kept in .data/mail)` : 'sending mail through SMTP_URL');
 
   // --- Migrations ------------------------------------------------------------------------------
   for (const service of SERVICES) {
