@@ -55,6 +55,7 @@ export function calendarFeedRoutes({ pool, config }: DentalAppDeps) {
           schema: z.object({ message: z.string(), feed: feedView, url: z.string().describe('The feed’s secret address; kept nowhere else') }),
         },
       },
+      example: { params: { id: 3 }, body: { shows: ['appointment_type', 'patient_first_name'] } },
       handler: async ({ params, body, user, event }) => {
         const dentist = await requireDentist(params.id);
         const token = randomBytes(32).toString('base64url');
