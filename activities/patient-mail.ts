@@ -34,12 +34,12 @@ export function composePatientMail(kind: PatientMailKind, appointment: Appointme
 
   const opening = {
     reminder: `This is a reminder of your appointment at ${practice.name}.`,
-    moved: `Your appointment at ${practice.name} has moved. This is the new time:`,
+    moved: `Your appointment at ${practice.name} has changed. This is how it stands now:`,
     cancelled: `Your appointment at ${practice.name} is cancelled:`,
   }[kind];
   const subject = {
     reminder: `Reminder: your appointment at ${practice.name} on ${when.day} at ${when.clock}`,
-    moved: `Your appointment at ${practice.name} has moved to ${when.day} at ${when.clock}`,
+    moved: `Changed: your appointment at ${practice.name} is now on ${when.day} at ${when.clock}`,
     cancelled: `Cancelled: your appointment at ${practice.name} on ${when.day} at ${when.clock}`,
   }[kind];
   const facts: Array<[string, string]> = [

@@ -95,8 +95,10 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   let nextReminder: AppointmentState['nextReminder'] = null;
   // Reminder keys (offset @ time) already handled, so a reschedule to a new time reminds again.
   const handled = new Set<string>();
-  // The start time of the last reminder that reached the patient: the one their calendar holds.
-  let patientKnowsStart: string | null = null;
+  // The appointment as the last reminder that reached the patient described it (the entry their
+  // calendar holds): its time, length and dentist.
+  let patientKnows: string | null = null;
+  const asTold = (told: Appointment) => `${Date.parse(told.appointment_date)}/${Date.parse(told.ends_at)}/${told.dentist_id}`;
 
   const adopt = (updated: Appointment) => {
     appointment = updated;
@@ -194,16 +196,16 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   );
 
   /**
-   * A patient who has the appointment in their calendar hears of a move or a cancellation, with the
-   * entry that updates or removes it. (Histories from before notices existed replay without them.)
+   * A patient who has the appointment in their calendar hears of a move (or a new length or dentist)
+   * and of a cancellation, with the entry that updates or removes it. (Histories from before notices
+   * existed replay without them.)
    */
   async function tellPatientOfChange() {
     const current: Appointment = appointment!;
-    const moved = patientKnowsStart !== null && Date.parse(current.appointment_date) !== Date.parse(patientKnowsStart);
-    const cancelled = patientKnowsStart !== null && current.status === 'cancelled';
-    if (!(moved || cancelled) || !patched('patient-notices')) return;
+    const cancelled = current.status === 'cancelled';
+    if (patientKnows === null || (!cancelled && asTold(current) === patientKnows) || !patched('patient-notices')) return;
     await sendAppointmentNotice({ appointmentId: input.appointmentId });
-    patientKnowsStart = cancelled ? null : current.appointment_date;
+    patientKnows = cancelled ? null : asTold(current);
   }
 
   function requireChangeable() {
@@ -243,7 +245,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     const outcome = await sendReminder({ appointmentId: input.appointmentId, offsetMinutes: due.offsetMinutes, scheduledFor: new Date(due.dueAt).toISOString() });
     if (outcome !== 'skipped') {
       remindersSent++;
-      patientKnowsStart = current.appointment_date;
+      patientKnows = asTold(current);
     }
   }
   // Let an Update that is still running finish before the workflow completes.

@@ -92,7 +92,7 @@ mail('a move and a cancellation are one notice each, whose entry updates (SEQUEN
   assert.is(await activities.sendAppointmentNotice({ appointmentId: booked.id }), 'sent');
   assert.is(await activities.sendAppointmentNotice({ appointmentId: booked.id }), 'already_sent', 'a retry sends no second notice');
   const [reminder, movedNotice] = await inbox.messagesTo(patient.email, 2);
-  assert.is(movedNotice!.subject, 'Your appointment at Qhitz Dental has moved to Tuesday, 2 March 2032 at 11:30');
+  assert.is(movedNotice!.subject, 'Changed: your appointment at Qhitz Dental is now on Tuesday, 2 March 2032 at 11:30');
   assert.ok(movedNotice!.text.includes('When:    Tuesday, 2 March 2032 at 11:30 CET (Europe/Berlin)'), movedNotice!.text);
   const newLinks = movedNotice!.text.match(/\/api\/dental\/answer\/\S+/g) ?? [];
   assert.is(newLinks.length, 2);
@@ -118,7 +118,7 @@ mail('a move and a cancellation are one notice each, whose entry updates (SEQUEN
   assert.equal(recorded.map((notice: { kind: string; calendar_sequence: number; status: string }) => [notice.kind, notice.calendar_sequence, notice.status]), [['moved', 1, 'sent'], ['cancelled', 2, 'sent']]);
 });
 
-mail('the workflow sends the notices of a move and a cancellation once a reminder has reached the patient', async () => {
+mail('the workflow sends a notice of each move, new length and cancellation once a reminder has reached the patient', async () => {
   // A reminder 1 minute before an appointment 70 s away goes out in ~10 s (recorded: the test worker has no SMTP_URL).
   const app = await dentalApp({ DENTAL_REMINDER_OFFSETS: [1] });
   const token = await staffToken();
@@ -141,9 +141,11 @@ mail('the workflow sends the notices of a move and a cancellation once a reminde
   const later = new Date(Date.parse(booked.appointment_date) + 3_600_000).toISOString();
   assert.is((await call(app, 'PUT', `/api/dental/appointment/${booked.id}`, { token, json: { appointment_date: later } })).status, 200);
   await until('the notice of the move', (state) => state.notices.length === 1);
+  assert.is((await call(app, 'PUT', `/api/dental/appointment/${booked.id}`, { token, json: { duration: 40 } })).status, 200);
+  await until('the notice of the new length', (state) => state.notices.length === 2);
   assert.is((await call(app, 'DELETE', `/api/dental/appointment/${booked.id}`, { token })).status, 200);
-  const { notices } = await until('the notice of the cancellation', (state) => state.notices.length === 2);
-  assert.equal(notices.map((notice) => [notice.kind, notice.status]), [['moved', 'sent'], ['cancelled', 'sent']]);
+  const { notices } = await until('the notice of the cancellation', (state) => state.notices.length === 3);
+  assert.equal(notices.map((notice) => [notice.kind, notice.status]), [['moved', 'sent'], ['moved', 'sent'], ['cancelled', 'sent']]);
   const { temporal } = await getStack();
   const result = (await temporal.workflow.getHandle(`appointment-${booked.id}`).result()) as { outcome: string };
   assert.is(result.outcome, 'over', 'the workflow ends with the cancellation');
