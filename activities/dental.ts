@@ -4,6 +4,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import nodemailer from 'nodemailer';
 import { CheckExclusionConstraintViolationError } from 'slonik';
+import { createPatientLinks } from '../api/dental/patient-links.js';
+import { practiceOf } from '../api/dental/practice.js';
 import {
   type Appointment,
   appointmentsOfDay,
@@ -13,15 +15,17 @@ import {
   claimReminder,
   findAppointment,
   findOverlaps,
-  findPatientEmail,
   finishReminder,
   insertAppointment,
   type NewAppointment,
   releaseDigest,
+  type StatusChannel,
   updateAppointment,
   whyStatusUnchanged,
 } from '../db/dental/appointments.js';
+import { type AppointmentMessageDetails, claimNotice, findAppointmentMessageDetails, finishNotice } from '../db/dental/patient-messages.js';
 import type { ActivityDeps } from './index.js';
+import { composePatientMail, type PatientMailKind } from './patient-mail.js';
 
 export interface BookingRequest extends Omit<NewAppointment, 'id'> {
   appointmentId: number;
@@ -45,11 +49,15 @@ export interface ReminderRequest {
 /** What a reminder's activity did: a retry or replay of a sent reminder does nothing. */
 export type ReminderOutcome = 'sent' | 'already_sent' | 'skipped';
 
+/** What a notice's activity did: nothing to tell (the appointment is as the patient knows it), or sent once. */
+export type NoticeOutcome = 'sent' | 'already_sent' | 'nothing_to_tell';
+
 export function createDentalActivities({ pools, config }: ActivityDeps) {
   const db = pools.dental;
   const mailer = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : null;
-  // Patients and dentists read the practice's wall-clock time, not UTC.
-  const whenFormat = new Intl.DateTimeFormat('en-GB', { timeZone: config.PRACTICE_TIME_ZONE, dateStyle: 'full', timeStyle: 'short' });
+  const practice = practiceOf(config);
+  const links = createPatientLinks(config);
+  // Dentists read the practice's wall-clock time, not UTC.
   const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: config.PRACTICE_TIME_ZONE, timeStyle: 'short' });
 
   function refuseIfLate(respondBy: number) {
@@ -97,9 +105,9 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
      * check-in) cannot both land, the second finds the first's status and is refused. The database's
      * clock decides whether the appointment's time allows the status (TooEarly, with when it will).
      */
-    async setAppointmentStatus(appointmentId: number, status: AppointmentStatus, from: AppointmentStatus, respondBy?: number): Promise<Appointment> {
+    async setAppointmentStatus(appointmentId: number, status: AppointmentStatus, from: AppointmentStatus, respondBy?: number, channel: StatusChannel = 'staff'): Promise<Appointment> {
       if (respondBy !== undefined) refuseIfLate(respondBy);
-      const updated = await changeStatus(db, appointmentId, from, status, config.PRACTICE_TIME_ZONE);
+      const updated = await changeStatus(db, appointmentId, from, status, config.PRACTICE_TIME_ZONE, channel);
       if (updated) return updated;
       const refusal = await whyStatusUnchanged(db, appointmentId, from, status, config.PRACTICE_TIME_ZONE);
       if (refusal.reason === 'gone') throw ApplicationFailure.nonRetryable('No such appointment', 'NotFound');
@@ -149,7 +157,7 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
       const reminderId = await claimReminder(db, { ...reminder, channel: mailer ? 'email' : 'log' });
       if (reminderId === null) return 'already_sent';
       try {
-        const appointment = await findAppointment(db, reminder.appointmentId);
+        const appointment = await findAppointmentMessageDetails(db, reminder.appointmentId);
         const startsAt = appointment ? Date.parse(appointment.appointment_date) : NaN;
         const reason =
           !appointment || !['scheduled', 'confirmed'].includes(appointment.status) ? `the appointment is ${appointment?.status ?? 'gone'}`
@@ -160,16 +168,7 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
           await finishReminder(db, reminderId, { status: 'skipped', error: reason });
           return 'skipped';
         }
-        if (mailer) {
-          await mailer.sendMail({
-            from: config.SMTP_FROM,
-            to: await findPatientEmail(db, reminder.appointmentId),
-            subject: 'Your dental appointment',
-            text: `This is a reminder of your appointment on ${whenFormat.format(startsAt)}.`,
-          });
-        } else {
-          log.info('reminder recorded (no SMTP_URL configured)', { ...reminder });
-        }
+        await mailPatient('reminder', appointment!, reminder);
         await finishReminder(db, reminderId, { status: 'sent' });
         return 'sent';
       } catch (error) {
@@ -177,7 +176,39 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
         throw error;
       }
     },
+
+    /**
+     * Tells a patient who already has the appointment in their calendar (a reminder reached them) that
+     * it moved or was cancelled, with the entry that updates or removes it. Once per change: the
+     * notice is claimed under the appointment's calendar sequence, read now, so several changes in
+     * quick succession are one notice of where the appointment ended up.
+     */
+    async sendAppointmentNotice({ appointmentId }: { appointmentId: number }): Promise<NoticeOutcome> {
+      const appointment = await findAppointmentMessageDetails(db, appointmentId);
+      if (!appointment || appointment.calendar_sequence === 0 || !['scheduled', 'confirmed', 'cancelled'].includes(appointment.status)) return 'nothing_to_tell';
+      const kind = appointment.status === 'cancelled' ? 'cancelled' : 'moved';
+      const noticeId = await claimNotice(db, { appointmentId, calendarSequence: appointment.calendar_sequence, kind, channel: mailer ? 'email' : 'log' });
+      if (noticeId === null) return 'already_sent';
+      try {
+        await mailPatient(kind, appointment, { appointmentId, calendarSequence: appointment.calendar_sequence });
+        await finishNotice(db, noticeId, { status: 'sent' });
+        return 'sent';
+      } catch (error) {
+        await finishNotice(db, noticeId, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+        throw error;
+      }
+    },
   };
+
+  /** Sends the mail, or without SMTP_URL records that it would have gone (ids only: the log is no place for health data). */
+  async function mailPatient(kind: PatientMailKind, appointment: AppointmentMessageDetails, logged: object) {
+    if (!mailer) {
+      log.info(`${kind} recorded (no SMTP_URL configured)`, { kind, ...logged });
+      return;
+    }
+    const mail = composePatientMail(kind, appointment, practice, links);
+    await mailer.sendMail({ from: config.SMTP_FROM, to: appointment.patient_email, ...mail });
+  }
 }
 
 export type DentalActivities = ReturnType<typeof createDentalActivities>;

@@ -115,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.NODE_ENV === 'production' && !values.URL_SIGNING_SECRET) {
     throw new ConfigError('URL_SIGNING_SECRET is not set: production needs a secret of at least 32 characters for signed URLs.');
   }
+  if (values.NODE_ENV === 'production' && values.SMTP_URL && !values.DENTAL_PUBLIC_URL) {
+    throw new ConfigError('DENTAL_PUBLIC_URL is not set: with SMTP_URL, production reminders carry links patients must be able to open (e.g. https://dental.example.com).');
+  }
   if (Boolean(values.TEMPORAL_TLS_CERT_PATH) !== Boolean(values.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: mTLS needs the client certificate and its key.');
   }

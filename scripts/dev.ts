@@ -1,6 +1,7 @@
 // `make dev`: PostgreSQL (embedded, unless *_DATABASE_URL are set), Temporal with its Web UI (unless
-// TEMPORAL_ADDRESS is set), migrations, the worker and the four APIs, with prefixed logs. Ctrl-C stops
-// the APIs and worker first (they drain), then Temporal and PostgreSQL. Data stays in .data/.
+// TEMPORAL_ADDRESS is set), a mail inbox (unless SMTP_URL is set), migrations, the worker and the four
+// APIs, with prefixed logs. Ctrl-C stops the APIs and worker first (they drain), then the inbox,
+// Temporal and PostgreSQL. Data stays in .data/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureDemoAccounts } from '../api/auth/accounts-admin.js';
@@ -10,6 +11,7 @@ import { DEFAULT_PORTS, loadConfig, SERVICES, type ServiceName } from '../config
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';
 import { DEV_POSTGRES_PORT, type EmbeddedCluster, startEmbeddedPostgres } from './lib/postgres.js';
+import { type DevInbox, startDevMail } from './lib/dev-inbox.js';
 import { findProcesses, stopProcesses } from './lib/leftovers.js';
 import { isPortInUse } from './lib/ports.js';
 import { type ManagedProcess, prefixer, startProcess, waitForHealthy } from './lib/processes.js';
@@ -32,6 +34,7 @@ const port = (service: ServiceName) => Number(env[`${service.toUpperCase()}_PORT
 const children: ManagedProcess[] = [];
 let postgres: EmbeddedCluster | undefined;
 let temporal: TemporalDevServer | undefined;
+let inbox: DevInbox | undefined;
 let stopping = false;
 
 /** Stops what a killed `make dev` left running on our data (SIGINT is PostgreSQL's fast shutdown). */
@@ -54,6 +57,7 @@ async function stopAll(code: number): Promise<never> {
   stopping = true;
   say('stopping: APIs and worker drain first');
   await Promise.all(children.map((child) => child.stop()));
+  await inbox?.stop();
   await temporal?.stop();
   await postgres?.stop();
   say('everything stopped; data kept in .data/');
@@ -100,6 +104,10 @@ try {
     env.TEMPORAL_ADDRESS = temporal.address;
   }
 
+  // --- Mail ------------------------------------------------------------------------------------
+  inbox = (await startDevMail(env, resolve(dataDir, 'mail'))) ?? undefined;
+  say(inbox ? `mail goes to the inbox at ${inbox.webUrl} (SMTP ${inbox.smtpUrl}, kept in .data/mail)` : 'sending mail through SMTP_URL');
+
   // --- Migrations ------------------------------------------------------------------------------
   for (const service of SERVICES) {
     const pool = await createDatabasePool(env[`${service.toUpperCase()}_DATABASE_URL`]!);
@@ -139,6 +147,7 @@ try {
     (service, index) => `  ${service.padEnd(8)} http://127.0.0.1:${port(service)}/api   ${results[index] ? 'healthy' : 'NOT HEALTHY'}`,
   );
   if (temporal?.uiUrl) lines.push(`  Temporal Web UI  ${temporal.uiUrl}   (payloads decrypted by the dental API)`);
+  if (inbox) lines.push(`  Mail inbox       ${inbox.webUrl}`);
   lines.push(...demoLines);
   say(`Qhitz is up. Ctrl-C stops everything.\n${lines.join('\n')}`);
 } catch (error) {

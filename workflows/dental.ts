@@ -8,6 +8,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -15,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { BookingRequest, DentalActivities, RescheduleRequest } from '../activities/dental.js';
 import type { Appointment, AppointmentStatus } from '../db/dental/appointments.js';
+import type { PatientAnswer } from '../api/dental/patient-links.js';
 import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId } from './search-attributes.js';
 
 export interface AppointmentWorkflowInput {
@@ -36,6 +38,18 @@ export const rescheduleUpdate = defineUpdate<Appointment, [RescheduleRequest]>('
 export const setStatusUpdate = defineUpdate<Appointment, [status: AppointmentStatus, respondBy?: number]>('setStatus');
 export const getStateQuery = defineQuery<AppointmentState>('getState');
 
+/** A patient's answer through a link of a reminder: ids and times only, never who the patient is. */
+export interface PatientAnswerRequest {
+  answer: PatientAnswer;
+  /** The start the link was made for (ISO): a link for a moved appointment changes nothing. */
+  appointmentAt: string;
+  /** As in a booking: the epoch ms after which the caller has given up. */
+  respondBy: number;
+}
+/** The patient's Confirm or Cancel; pressing it again answers the appointment as it already is. */
+export const patientAnswerUpdate = defineUpdate<Appointment, [PatientAnswerRequest]>('patientAnswer');
+export const STATUS_OF_ANSWER: Record<PatientAnswer, AppointmentStatus> = { confirm: 'confirmed', cancel: 'cancelled' };
+
 /** scheduled → confirmed → checked_in → completed, or no_show, or cancelled. */
 export const STATUS_TRANSITIONS: Record<AppointmentStatus, AppointmentStatus[]> = {
   scheduled: ['confirmed', 'checked_in', 'cancelled', 'no_show'],
@@ -52,7 +66,7 @@ const { bookAppointment, rescheduleAppointment, setAppointmentStatus } = proxyLo
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SlotConflict', 'RequestExpired', 'NotFound'] },
 });
 
-const { sendReminder, sendDailyDigests } = proxyActivities<DentalActivities>({
+const { sendReminder, sendAppointmentNotice, sendDailyDigests } = proxyActivities<DentalActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20 },
 });
@@ -81,6 +95,10 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   let nextReminder: AppointmentState['nextReminder'] = null;
   // Reminder keys (offset @ time) already handled, so a reschedule to a new time reminds again.
   const handled = new Set<string>();
+  // The appointment as the last reminder that reached the patient described it (the entry their
+  // calendar holds): its time, length and dentist.
+  let patientKnows: string | null = null;
+  const asTold = (told: Appointment) => `${Date.parse(told.appointment_date)}/${Date.parse(told.ends_at)}/${told.dentist_id}`;
 
   const adopt = (updated: Appointment) => {
     appointment = updated;
@@ -148,6 +166,48 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     },
   );
 
+  setHandler(
+    patientAnswerUpdate,
+    async ({ answer, respondBy }: PatientAnswerRequest): Promise<Appointment> => {
+      const status = STATUS_OF_ANSWER[answer];
+      if (appointment!.status === status) return appointment!;
+      try {
+        return adopt(await setAppointmentStatus(input.appointmentId, status, appointment!.status, respondBy, 'patient_link'));
+      } catch (error) {
+        return asUpdateFailure(error);
+      }
+    },
+    {
+      // Refused here, a stale answer leaves no trace in the history.
+      validator: ({ answer, appointmentAt }: PatientAnswerRequest) => {
+        if (!appointment) throw ApplicationFailure.create({ type: 'NotFound', message: 'This appointment was never booked', nonRetryable: true });
+        if (Date.parse(appointment.appointment_date) !== Date.parse(appointmentAt)) {
+          throw ApplicationFailure.create({ type: 'AppointmentMoved', message: 'This appointment has moved since the link was made', nonRetryable: true });
+        }
+        if (Date.parse(appointment.appointment_date) <= Date.now()) {
+          throw ApplicationFailure.create({ type: 'LinkExpired', message: 'This appointment has begun; its links have expired', nonRetryable: true });
+        }
+        const status = STATUS_OF_ANSWER[answer];
+        if (appointment.status !== status && !STATUS_TRANSITIONS[appointment.status].includes(status)) {
+          throw ApplicationFailure.create({ type: 'IllegalTransition', message: `This appointment is ${appointment.status}; it cannot become ${status}`, nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  /**
+   * A patient who has the appointment in their calendar hears of a move (or a new length or dentist)
+   * and of a cancellation, with the entry that updates or removes it. (Histories from before notices
+   * existed replay without them.)
+   */
+  async function tellPatientOfChange() {
+    const current: Appointment = appointment!;
+    const cancelled = current.status === 'cancelled';
+    if (patientKnows === null || (!cancelled && asTold(current) === patientKnows) || !patched('patient-notices')) return;
+    await sendAppointmentNotice({ appointmentId: input.appointmentId });
+    patientKnows = cancelled ? null : asTold(current);
+  }
+
   function requireChangeable() {
     if (!appointment) throw ApplicationFailure.create({ type: 'NotFound', message: 'This appointment was never booked', nonRetryable: true });
     if (FINAL.includes(appointment.status)) {
@@ -162,8 +222,10 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     return { appointment, nextReminder: null, remindersSent, outcome: 'rejected' };
   }
 
-  while (appointment && !FINAL.includes((appointment as Appointment).status)) {
+  while (appointment) {
+    await tellPatientOfChange();
     const current: Appointment = appointment;
+    if (FINAL.includes(current.status)) break;
     const startsAt = Date.parse(current.appointment_date);
     // Reminders whose time has passed are skipped, never sent late.
     const due = input.reminderOffsetsMinutes
@@ -181,7 +243,10 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     if (await condition(() => changed, due.dueAt - Date.now())) continue; // rescheduled or status changed: recompute
     handled.add(`${due.offsetMinutes}@${current.appointment_date}`);
     const outcome = await sendReminder({ appointmentId: input.appointmentId, offsetMinutes: due.offsetMinutes, scheduledFor: new Date(due.dueAt).toISOString() });
-    if (outcome !== 'skipped') remindersSent++;
+    if (outcome !== 'skipped') {
+      remindersSent++;
+      patientKnows = asTold(current);
+    }
   }
   // Let an Update that is still running finish before the workflow completes.
   await condition(allHandlersFinished);

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BookingRequest, RescheduleRequest } from '../../activities/dental.js';
 import type { Config } from '../../config/index.js';
 import type { Appointment, AppointmentStatus } from '../../db/dental/appointments.js';
-import { appointmentWorkflow, bookUpdate, rescheduleUpdate, setStatusUpdate } from '../../workflows/dental.js';
+import { appointmentWorkflow, bookUpdate, patientAnswerUpdate, type PatientAnswerRequest, rescheduleUpdate, setStatusUpdate } from '../../workflows/dental.js';
 import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId, PatientId } from '../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../workflows/task-queues.js';
 import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';
@@ -69,6 +69,11 @@ export function createAppointmentWorkflowClient(client: Client, config: Config) 
     setStatus(appointmentId: number, status: AppointmentStatus): Promise<Appointment> {
       return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(setStatusUpdate, { args: [status, respondBy()] }));
     },
+
+    /** A patient's Confirm or Cancel, through the workflow that writes the appointment's status. */
+    answerForPatient(appointmentId: number, answer: Omit<PatientAnswerRequest, 'respondBy'>): Promise<Appointment> {
+      return bounded(() => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).executeUpdate(patientAnswerUpdate, { args: [{ ...answer, respondBy: respondBy() }] }));
+    },
   };
 }
 
@@ -94,6 +99,8 @@ function toApiError(error: unknown, timeZone: string): unknown {
       return conflict(failure.message, { extra: { conflicts } });
     }
     if (failure.type === 'IllegalTransition') return new ApiError(409, 'illegal_transition', failure.message);
+    if (failure.type === 'AppointmentMoved') return new ApiError(410, 'appointment_moved', failure.message);
+    if (failure.type === 'LinkExpired') return new ApiError(410, 'link_expired', failure.message);
     if (failure.type === 'TooEarly') {
       const { status, possibleFrom } = failure.details?.[0] as { status: AppointmentStatus; possibleFrom: string };
       return statusTooEarly(status, possibleFrom, timeZone);

@@ -102,3 +102,26 @@ export function withinWorkingHours(hours: WorkingHours | null, start: Date, minu
   const toMinutes = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
   return (hours[begin.weekday as keyof WorkingHours] ?? []).some(([open, close]) => from >= toMinutes(open) && to <= toMinutes(close));
 }
+
+const spokenFormats = new Map<string, { day: Intl.DateTimeFormat; clock: Intl.DateTimeFormat }>();
+
+/**
+ * How a patient reads a time: `Monday, 15 December 2031 at 10:00 CET (Europe/Berlin)`, in the
+ * practice's zone and naming it, so a patient travelling, or a mail client in another zone, is not misled.
+ */
+export function spokenTime(instant: string | number | Date, timeZone: string): { full: string; day: string; clock: string } {
+  let formats = spokenFormats.get(timeZone);
+  if (!formats) {
+    formats = {
+      day: new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' }),
+      clock: new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }),
+    };
+    spokenFormats.set(timeZone, formats);
+  }
+  const at = new Date(instant);
+  const parts = formats.clock.formatToParts(at);
+  const clock = parts.filter((part) => part.type === 'hour' || part.type === 'minute' || part.type === 'literal').map((part) => part.value).join('').trim();
+  const zoneName = parts.find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
+  const zone = zoneName === timeZone ? zoneName : `${zoneName} (${timeZone})`;
+  return { full: `${formats.day.format(at)} at ${clock} ${zone}`, day: formats.day.format(at), clock };
+}

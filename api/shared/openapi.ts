@@ -124,7 +124,9 @@ export function buildOpenApiDocument(input: OpenApiInput): Record<string, unknow
     const responses: Record<string, unknown> = {};
     const declared: Record<number, ResponseSpec> = route.responses ?? { 200: { description: 'Success' } };
     for (const [status, spec] of Object.entries(declared)) {
-      const content = spec.schema ? { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } : Number(status) >= 400 ? errorContent : undefined;
+      const json = spec.schema ? { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } : Number(status) >= 400 ? errorContent : undefined;
+      const text = spec.mediaTypes?.length ? Object.fromEntries(spec.mediaTypes.map((type) => [type, { schema: { type: 'string' } }])) : undefined;
+      const content = json || text ? { ...json, ...text } : undefined;
       responses[status] = { description: spec.description, ...(content && { content }) };
     }
     if (route.body || route.query || route.params) {

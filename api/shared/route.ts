@@ -38,7 +38,10 @@ export interface RouteExample {
 
 export interface ResponseSpec {
   description: string;
+  /** The JSON body's schema. */
   schema?: z.ZodType;
+  /** Other forms the same answer can take (an HTML page, an iCalendar file), each documented as text. */
+  mediaTypes?: string[];
 }
 
 export interface RouteDefinition<

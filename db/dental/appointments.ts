@@ -4,7 +4,7 @@ import { type CommonQueryMethods, type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { countRow, idRow } from '../rows.js';
 
-const emailRow = z.object({ email: z.string() });
+const busyRow = z.object({ appointment_date: z.string(), ends_at: z.string() });
 const reminderRow = z.object({
   id: z.number(), appointment_id: z.number(), offset_minutes: z.number(), scheduled_for: z.string(),
   channel: z.string(), status: z.string(), sent_at: z.string().nullable(), error: z.string().nullable(),
@@ -79,6 +79,19 @@ export function insertAppointment(db: CommonQueryMethods, appointment: NewAppoin
     select ${COLUMNS} from appointments where id = ${appointment.id} and not exists (select 1 from inserted)`);
 }
 
+/**
+ * The dentist's appointments that hold their time in [from, to): exactly those the exclusion
+ * constraint `appointments_dentist_no_overlap` compares a booking with, so a time free here is free
+ * to book.
+ */
+export function dentistBusyTimes(db: CommonQueryMethods, dentistId: number, from: string, to: string) {
+  return db.any(sql.type(busyRow)`
+    select appointment_date, ends_at from appointments
+    where dentist_id = ${dentistId} and status not in ('cancelled', 'no_show')
+      and tstzrange(appointment_date, ends_at, '[)') && tstzrange(${from}::timestamptz, ${to}::timestamptz, '[)')
+    order by appointment_date`);
+}
+
 /** Active appointments of the dentist or the patient overlapping [start, start + minutes), other than `exceptId`. */
 export function findOverlaps(
   db: CommonQueryMethods,
@@ -94,7 +107,10 @@ export function findOverlaps(
     order by appointment_date`);
 }
 
-/** Everything but the status, which only `changeStatus` writes (its clock rules hold for every writer). */
+/**
+ * Everything but the status, which only `changeStatus` writes (its clock rules hold for every writer).
+ * A change of time, length or dentist counts in `calendar_sequence`, so calendar entries follow it.
+ */
 export function updateAppointment(
   db: CommonQueryMethods,
   id: number,
@@ -108,6 +124,10 @@ export function updateAppointment(
       appointment_type = coalesce(${changes.appointmentType ?? null}, appointment_type),
       reason = case when ${changes.reason !== undefined} then ${changes.reason ?? null} else reason end,
       notes = case when ${changes.notes !== undefined} then ${changes.notes ?? null} else notes end,
+      calendar_sequence = calendar_sequence + case
+        when (coalesce(${changes.startsAt ?? null}::timestamptz, appointment_date), coalesce(${changes.duration ?? null}::int, duration),
+              coalesce(${changes.dentistId ?? null}::bigint, dentist_id)) is distinct from (appointment_date, duration, dentist_id)
+        then 1 else 0 end,
       updated_at = now()
     where id = ${id}
     returning ${COLUMNS}`);
@@ -141,17 +161,36 @@ export async function statusPossibleFrom(db: CommonQueryMethods, status: Appoint
     select case when now() < earliest then earliest end as possible_from from (select ${earliest} as earliest) clock`);
 }
 
+/** Who changed a status: staff through the API, or the patient through a link in a reminder. */
+export type StatusChannel = 'staff' | 'patient_link';
+
 /**
  * Moves an appointment from `from` to `to`; null when it is not (or no longer) `from`, or when the
  * database's clock does not allow `to` yet (`statusPossibleFrom` tells when it will). Every status
- * change, through the appointment's workflow or after it ended, is this one statement.
+ * change, through the appointment's workflow or after it ended, is this one statement, which also
+ * records it with its channel and counts a cancellation in the calendar sequence.
  */
-export function changeStatus(db: CommonQueryMethods, id: number, from: AppointmentStatus, to: AppointmentStatus, timeZone: string) {
+export function changeStatus(db: CommonQueryMethods, id: number, from: AppointmentStatus, to: AppointmentStatus, timeZone: string, channel: StatusChannel = 'staff') {
   const earliest = earliestInstant(to, sql.fragment`appointment_date`, timeZone);
   return db.maybeOne(sql.type(appointmentRow)`
-    update appointments set status = ${to}, updated_at = now()
-    where id = ${id} and status = ${from} ${earliest ? sql.fragment`and now() >= ${earliest}` : sql.fragment``}
-    returning ${COLUMNS}`);
+    with changed as (
+      update appointments set status = ${to}, updated_at = now(),
+        calendar_sequence = calendar_sequence + case when ${to} = 'cancelled' then 1 else 0 end
+      where id = ${id} and status = ${from} ${earliest ? sql.fragment`and now() >= ${earliest}` : sql.fragment``}
+      returning ${COLUMNS}
+    ), recorded as (
+      insert into appointment_status_changes (appointment_id, from_status, to_status, channel)
+      select id, ${from}, ${to}, ${channel} from changed
+    )
+    select * from changed`);
+}
+
+const statusChangeRow = z.object({ from_status: z.string(), to_status: z.string(), channel: z.string(), changed_at: z.string() });
+
+/** An appointment's status changes, oldest first: who confirmed or cancelled it, and when. */
+export function listStatusChanges(db: CommonQueryMethods, appointmentId: number) {
+  return db.any(sql.type(statusChangeRow)`
+    select from_status, to_status, channel, changed_at from appointment_status_changes where appointment_id = ${appointmentId} order by id`);
 }
 
 export type StatusRefusal = { reason: 'gone' } | { reason: 'changed'; status: AppointmentStatus } | { reason: 'too_early'; possibleFrom: string };
@@ -223,11 +262,6 @@ export async function finishReminder(db: CommonQueryMethods, id: number, outcome
 export function listReminders(db: CommonQueryMethods, appointmentId: number) {
   return db.any(sql.type(reminderRow)`select id, appointment_id, offset_minutes, scheduled_for, channel, status, sent_at, error
       from reminders where appointment_id = ${appointmentId} order by scheduled_for`);
-}
-
-export function findPatientEmail(db: CommonQueryMethods, appointmentId: number) {
-  return db.oneFirst(sql.type(emailRow)`
-    select p.email from appointments a join patients p on p.id = a.patient_id where a.id = ${appointmentId}`);
 }
 
 /** Per active dentist: the active appointments of one practice-local day, with patient names. */

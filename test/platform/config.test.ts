@@ -54,6 +54,14 @@ config('production refuses development defaults for secrets and CORS', () => {
   assert.equal(production.corsOrigins, [], 'no origin is allowed unless configured');
 });
 
+config('production mail to patients needs the address their links open, and the practice’s name is one line', () => {
+  const production = { NODE_ENV: 'production', URL_SIGNING_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.example.com:587' };
+  assert.match(errorOf(production), /DENTAL_PUBLIC_URL is not set/);
+  assert.is(loadConfig({ ...production, DENTAL_PUBLIC_URL: 'https://dental.example.com/' }).DENTAL_PUBLIC_URL, 'https://dental.example.com');
+  assert.is(loadConfig({ ...production, SMTP_URL: '' }).DENTAL_PUBLIC_URL, undefined, 'without mail, no links to open');
+  assert.match(errorOf({ PRACTICE_NAME: 'Smile\r\nBcc: everyone@example.com' }), /PRACTICE_NAME is invalid: must be one line/);
+});
+
 config('a service started with a bad variable exits 78 with one line on stderr', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/media/main.ts'], {
     env: { ...process.env, MEDIA_PORT: 'not-a-port' },

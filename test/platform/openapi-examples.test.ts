@@ -45,6 +45,8 @@ const LINKS: Record<string, (replayed: Replayed) => Promise<Fill>> = {
     body: { patient_id: (await replayed('POST /api/dental/patients')).patient.id, dentist_id: (await replayed('POST /api/dental/dentists')).dentist.id },
   }),
   'GET /api/dental/appointments': async (replayed) => ({ query: { dentist_id: (await replayed('POST /api/dental/appointments')).appointment.dentist_id } }),
+  'POST /api/dental/dentist/{id}/calendar-feeds': async (replayed) => ({ params: { id: (await replayed('POST /api/dental/dentists')).dentist.id } }),
+  'GET /api/dental/availability': async (replayed) => ({ query: { dentist_id: (await replayed('POST /api/dental/appointments')).appointment.dentist_id } }),
   'POST /api/dental/treatments': async (replayed) => ({ body: { patient_id: (await replayed('POST /api/dental/patients')).patient.id } }),
   'GET /api/dental/treatments': async (replayed) => ({ query: { patient_id: (await replayed('POST /api/dental/treatments')).treatment.patient_id } }),
   // The patient's page lists the example's booking and treatment, so their items' schemas are checked too.

@@ -58,9 +58,14 @@ test('the expired token is refused for its expiry alone', async () => {
 test('the declared access levels are the ones the product promises', async () => {
   const { endpoints } = await getServices();
   const of = (method: string, path: string) => endpoints.find((endpoint) => endpoint.method === method && endpoint.path === path)?.access;
+  // A patient answers a reminder, and a calendar app reads a dentist's feed, without an account: the
+  // signed link or the feed's token is the proof.
+  const forPatients = ['GET /api/dental/answer/:token', 'POST /api/dental/answer/:token', 'GET /api/dental/dentist/:id/calendar.ics'];
   for (const endpoint of endpoints.filter((endpoint) => endpoint.path.startsWith('/api/dental/'))) {
-    assert.ok(endpoint.access === 'staff' || endpoint.access === 'admin', `${endpoint.method} ${endpoint.path} is for staff: ${endpoint.access}`);
+    if (forPatients.includes(`${endpoint.method} ${endpoint.path}`)) assert.is(endpoint.access, 'public', `${endpoint.method} ${endpoint.path} needs no account`);
+    else assert.ok(endpoint.access === 'staff' || endpoint.access === 'admin', `${endpoint.method} ${endpoint.path} is for staff: ${endpoint.access}`);
   }
+  assert.ok(forPatients.every((route) => endpoints.some((endpoint) => `${endpoint.method} ${endpoint.path}` === route)), 'the patient routes are served');
   assert.is(of('PUT', '/api/cloud/quota/:user_id'), 'admin');
   assert.ok(endpoints.filter((endpoint) => endpoint.path.startsWith('/api/auth/users')).every((endpoint) => endpoint.access === 'admin'));
   assert.is(of('GET', '/api/cloud/shared/:token'), 'public', 'share links work without an account');

@@ -10,12 +10,14 @@ import {
   findAppointmentWithParties,
   listAppointments,
   listReminders,
+  listStatusChanges,
   nextAppointmentId,
   statusPossibleFrom,
   updateAppointment,
   whyStatusUnchanged,
 } from '../../../db/dental/appointments.js';
 import { findDentist } from '../../../db/dental/dentists.js';
+import { listNotices } from '../../../db/dental/patient-messages.js';
 import { findPatient } from '../../../db/dental/patients.js';
 import { STATUS_TRANSITIONS } from '../../../workflows/dental.js';
 import { ApiError, invalidFields, notFound } from '../../shared/errors.js';
@@ -26,9 +28,15 @@ import type { DentalAppDeps } from '../app.js';
 import { AppointmentWorkflowEnded, appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
 import { appointmentView, createDentalPresenter } from '../present.js';
 import { statusTooEarly } from '../status-timing.js';
-import { parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
+import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
 
 const idParams = z.object({ id: fields.id });
+const statusChangeView = z.object({
+  from_status: z.string(),
+  to_status: z.string(),
+  channel: z.enum(['staff', 'patient_link']).describe('staff: through this API; patient_link: the patient, through a link in a reminder'),
+  changed_at: z.string().describe('In the practice time zone, with its offset'),
+});
 const appointmentAnswer = z.object({ message: z.string(), appointment: appointmentView });
 const duration = z.coerce.number().int().min(5, 'must be at least 5 minutes').max(480, 'must be at most 480 minutes');
 
@@ -184,11 +192,12 @@ export function appointmentRoutes(deps: DentalAppDeps) {
       summary: 'One appointment',
       access: 'staff',
       params: idParams,
-      responses: { 200: { description: 'The appointment', schema: z.object({ appointment: appointmentView }) } },
+      responses: { 200: { description: 'The appointment, and who changed its status when', schema: z.object({ appointment: appointmentView, history: z.array(statusChangeView) }) } },
       handler: async ({ params }) => {
         const appointment = await findAppointmentWithParties(pool, params.id);
         if (!appointment) throw notFound('No such appointment');
-        return { appointment: present(appointment) };
+        const history = await listStatusChanges(pool, params.id);
+        return { appointment: present(appointment), history: history.map((change) => ({ ...change, changed_at: formatInZone(change.changed_at, zone) })) };
       },
     }),
 
@@ -251,12 +260,13 @@ export function appointmentRoutes(deps: DentalAppDeps) {
     defineRoute({
       method: 'GET',
       path: '/api/dental/appointment/:id/reminders',
-      summary: 'Reminders sent (or failed) for an appointment',
+      summary: 'Reminders sent (or failed) for an appointment, and the notices of its moves and cancellation',
       access: 'staff',
       params: idParams,
       handler: async ({ params }) => {
         if (!(await findAppointment(pool, params.id))) throw notFound('No such appointment');
-        return { reminders: await listReminders(pool, params.id) };
+        const [reminders, notices] = await Promise.all([listReminders(pool, params.id), listNotices(pool, params.id)]);
+        return { reminders, notices };
       },
     }),
   ];
