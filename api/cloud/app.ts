@@ -1,25 +1,27 @@
+import { join } from 'node:path';
 import type { H3 } from 'h3';
-import { createServiceApp, handlerTimeoutFor } from '../shared/app.js';
-import type { AuthGuard } from '../shared/auth-guard.js';
-import type { ServiceDeps } from '../shared/runtime.js';
+import { createLocalBlobStore } from '../../core/blob-store.js';
+import { createServiceApp, settingsFromDeps } from '../shared/app.js';
+import { urlSigningSecret } from '../shared/url-signing-secret.js';
 import { VERSION } from '../shared/version.js';
+import { createCloudPresenter } from './present.js';
 import { cloudRoutes } from './routes/index.js';
-
-export interface CloudAppDeps extends ServiceDeps {
-  guard: AuthGuard;
-}
+import type { CloudAppDeps, CloudServices } from './services.js';
+import { createShareTokens } from './share-tokens.js';
+import { createCloudWorkflowClient } from './workflow-client.js';
 
 export function createCloudApp(deps: CloudAppDeps): H3 {
-  return createServiceApp({
-    service: 'cloud',
-    title: 'Qhitz Cloud API',
-    version: VERSION,
-    logger: deps.logger,
-    guard: deps.guard,
-    routes: cloudRoutes(deps),
-    health: deps.health,
-    corsOrigins: deps.config.corsOrigins,
-    bodyLimit: deps.config.BODY_LIMIT_BYTES,
-    handlerTimeoutMs: handlerTimeoutFor(deps.config),
-  });
+  const { pool, config, logger, guard } = deps;
+  const secret = urlSigningSecret(config);
+  const services: CloudServices = {
+    pool,
+    config,
+    logger,
+    guard,
+    store: createLocalBlobStore(join(config.STORAGE_ROOT, 'cloud')),
+    presenter: createCloudPresenter(secret, guard),
+    shareTokens: createShareTokens(secret),
+    workflows: createCloudWorkflowClient(deps.temporal, config),
+  };
+  return createServiceApp({ service: 'cloud', title: 'Qhitz Cloud API', version: VERSION, ...settingsFromDeps(deps, guard), services, routes: cloudRoutes });
 }

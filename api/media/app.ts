@@ -1,25 +1,24 @@
+import { join } from 'node:path';
 import type { H3 } from 'h3';
-import { createServiceApp, handlerTimeoutFor } from '../shared/app.js';
-import type { AuthGuard } from '../shared/auth-guard.js';
-import type { ServiceDeps } from '../shared/runtime.js';
+import { createLocalBlobStore } from '../../core/blob-store.js';
+import { createServiceApp, settingsFromDeps } from '../shared/app.js';
+import { urlSigningSecret } from '../shared/url-signing-secret.js';
 import { VERSION } from '../shared/version.js';
+import { createMediaPresenter } from './present.js';
 import { mediaRoutes } from './routes/index.js';
-
-export interface MediaAppDeps extends ServiceDeps {
-  guard: AuthGuard;
-}
+import type { MediaAppDeps, MediaServices } from './services.js';
+import { createMediaWorkflowClient } from './workflow-client.js';
 
 export function createMediaApp(deps: MediaAppDeps): H3 {
-  return createServiceApp({
-    service: 'media',
-    title: 'Qhitz Media API',
-    version: VERSION,
-    logger: deps.logger,
-    guard: deps.guard,
-    routes: mediaRoutes(deps),
-    health: deps.health,
-    corsOrigins: deps.config.corsOrigins,
-    bodyLimit: deps.config.BODY_LIMIT_BYTES,
-    handlerTimeoutMs: handlerTimeoutFor(deps.config),
-  });
+  const { pool, config, logger, guard } = deps;
+  const services: MediaServices = {
+    pool,
+    config,
+    logger,
+    guard,
+    store: createLocalBlobStore(join(config.STORAGE_ROOT, 'media')),
+    presenter: createMediaPresenter(urlSigningSecret(config), guard),
+    workflows: createMediaWorkflowClient(deps.temporal, config),
+  };
+  return createServiceApp({ service: 'media', title: 'Qhitz Media API', version: VERSION, ...settingsFromDeps(deps, guard), services, routes: mediaRoutes });
 }

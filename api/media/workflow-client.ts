@@ -41,3 +41,5 @@ export function createMediaWorkflowClient(client: Client, config: Config) {
       ),
   };
 }
+
+export type MediaWorkflowClient = ReturnType<typeof createMediaWorkflowClient>;

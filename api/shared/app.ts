@@ -2,13 +2,14 @@
 // endpoints, route registration from a route table, JSON errors for everything (405/404 included),
 // and nothing that can turn a bad request into a 500 or an HTML page.
 import { randomUUID } from 'node:crypto';
-import { H3, type H3Event } from 'h3';
+import { H3, type H3Config, type H3Event } from 'h3';
 import { addRoute, createRouter, findAllRoutes, findRoute } from 'rou3';
 import type { Config } from '../../config/index.js';
 import type { AuthGuard } from './auth-guard.js';
 import { docsAsset, docsPage, isDocsAsset } from './docs-page.js';
 import { ApiError, classifyError, notFound, serviceUnavailable } from './errors.js';
 import type { HealthReport } from './health.js';
+import type { ServiceDeps } from './runtime.js';
 import type { Logger } from '../../core/logger.js';
 import { createHttpMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -16,7 +17,7 @@ import type { AnyRoute } from './route.js';
 import { withTimeLimit } from './time-limit.js';
 import { parseBody, parseParams, parseQuery } from './validation.js';
 
-export interface ServiceAppOptions {
+export interface ServiceAppOptions<S = unknown> {
   /** Short name used in logs and health: `media`. */
   service: string;
   /** Human name: `Qhitz Media API`. */
@@ -24,7 +25,9 @@ export interface ServiceAppOptions {
   version: string;
   logger: Logger;
   guard: AuthGuard;
-  routes: AnyRoute[];
+  routes: AnyRoute<S>[];
+  /** What the service built once for its handlers; each receives it as `services`. */
+  services?: S;
   health: () => Promise<HealthReport>;
   corsOrigins: string[];
   bodyLimit: number;
@@ -41,6 +44,18 @@ const stuck = () => serviceUnavailable('This request could not finish in time: a
 /** The handler deadline for a service's settings: the longest query, plus waiting for a connection. */
 export const handlerTimeoutFor = (config: Pick<Config, 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS'>) =>
   config.DATABASE_STATEMENT_TIMEOUT_MS + config.DATABASE_CONNECT_TIMEOUT_MS + 1000;
+
+/** The app options every service takes from its deps alike (its guard: the remote one or auth's own). */
+export function settingsFromDeps(deps: Pick<ServiceDeps, 'config' | 'logger' | 'health'>, guard: AuthGuard) {
+  return {
+    logger: deps.logger,
+    guard,
+    health: deps.health,
+    corsOrigins: deps.config.corsOrigins,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    handlerTimeoutMs: handlerTimeoutFor(deps.config),
+  } satisfies Partial<ServiceAppOptions>;
+}
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 // x-namespace: the Temporal Web UI sends it to the codec endpoint.
@@ -63,34 +78,52 @@ class RequestState {
   }
 }
 
-export function createServiceApp(options: ServiceAppOptions): H3 {
-  const { logger, guard } = options;
-  const methodsByPath = createRouter<string>();
-  const builtIn: Array<Pick<AnyRoute, 'method' | 'path' | 'summary' | 'access'>> = [
-    { method: 'GET', path: '/api', summary: 'Service name, version and endpoints', access: 'public' },
-    { method: 'GET', path: '/api/health', summary: 'Whether the service and its dependencies are up', access: 'public' },
-    { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document', access: 'public' },
-    { method: 'GET', path: '/api/docs', summary: 'Readable API reference', access: 'public' },
-    { method: 'GET', path: '/metrics', summary: 'Request counts and latencies for Prometheus', access: 'public' },
-  ];
-  const metrics = createHttpMetrics(options.service);
-  let openApiDocument: Record<string, unknown> | undefined;
-  for (const route of [...builtIn, ...options.routes]) {
-    addRoute(methodsByPath, '', route.path, route.method);
-    if (route.method === 'GET') addRoute(methodsByPath, '', route.path, 'HEAD');
-  }
-  const serviceCors: CorsPolicy = { origins: options.corsOrigins, credentials: false };
-  // What is known of a path before any handler runs: its pattern and its CORS policy.
-  const knownPaths = createRouter<{ pattern: string; cors: CorsPolicy }>();
-  for (const route of builtIn) addRoute(knownPaths, '', route.path, { pattern: route.path, cors: serviceCors });
-  for (const route of options.routes) {
-    const cors = route.corsOrigins ? { origins: route.corsOrigins, credentials: true } : serviceCors;
-    addRoute(knownPaths, '', route.path, { pattern: route.path, cors });
-  }
+/** The endpoints every service has besides its own routes. */
+const BUILT_IN_ROUTES: Array<Pick<AnyRoute, 'method' | 'path' | 'summary' | 'access'>> = [
+  { method: 'GET', path: '/api', summary: 'Service name, version and endpoints', access: 'public' },
+  { method: 'GET', path: '/api/health', summary: 'Whether the service and its dependencies are up', access: 'public' },
+  { method: 'GET', path: '/api/openapi.json', summary: 'This API as an OpenAPI 3.1 document', access: 'public' },
+  { method: 'GET', path: '/api/docs', summary: 'Readable API reference', access: 'public' },
+  { method: 'GET', path: '/metrics', summary: 'Request counts and latencies for Prometheus', access: 'public' },
+];
 
+type HttpMetrics = ReturnType<typeof createHttpMetrics>;
+
+export function createServiceApp<S>(options: ServiceAppOptions<S>): H3 {
+  const metrics = createHttpMetrics(options.service);
   const app = new H3({
-    // Errors are logged once, by onError below, as structured JSON.
+    // Errors are logged once, by onError, as structured JSON.
     silent: true,
+    ...requestLifecycle(options, knownPathsOf(options), metrics),
+  });
+
+  // Answer CORS preflights before any route (they carry no token).
+  app.use((event) => {
+    if (event.req.method === 'OPTIONS' && event.req.headers.get('access-control-request-method')) {
+      const headers = new Headers(event.res.headers);
+      headers.set('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+      headers.set('access-control-allow-headers', CORS_ALLOWED_HEADERS);
+      headers.set('access-control-max-age', '600');
+      return new Response(null, { status: 204, headers });
+    }
+    return undefined;
+  });
+
+  addBuiltInRoutes(app, options, metrics);
+  addServiceRoutes(app, options);
+  answerUnmatched(app, [...BUILT_IN_ROUTES, ...options.routes]);
+  return app;
+}
+
+/** Request ids, access logs, metrics and JSON errors: the hooks around every request. */
+function requestLifecycle(
+  options: Pick<ServiceAppOptions, 'logger' | 'corsOrigins'>,
+  knownPaths: KnownPaths,
+  metrics: HttpMetrics,
+): Pick<H3Config, 'onRequest' | 'onResponse' | 'onError'> {
+  const { logger } = options;
+  const serviceCors = serviceCorsOf(options);
+  return {
     onRequest(event) {
       const incoming = event.req.headers.get('x-request-id');
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -134,25 +167,18 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       if (apiError.status === 405) headers.set('allow', String((apiError.details?.allowed as string[]).join(', ')));
       return Response.json(apiError.toBody(), { status: apiError.status, headers });
     },
-  });
+  };
+}
 
-  // Answer CORS preflights before any route (they carry no token).
-  app.use((event) => {
-    if (event.req.method === 'OPTIONS' && event.req.headers.get('access-control-request-method')) {
-      const headers = new Headers(event.res.headers);
-      headers.set('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
-      headers.set('access-control-allow-headers', CORS_ALLOWED_HEADERS);
-      headers.set('access-control-max-age', '600');
-      return new Response(null, { status: 204, headers });
-    }
-    return undefined;
-  });
-
+/** The service's info, health, OpenAPI document, reference page and metrics. */
+function addBuiltInRoutes<S>(app: H3, options: ServiceAppOptions<S>, metrics: HttpMetrics): void {
+  const endpoints = [...BUILT_IN_ROUTES, ...options.routes];
+  let openApiDocument: Record<string, unknown> | undefined;
   const info = () => ({
     message: `${options.title} is running`,
     service: options.service,
     version: options.version,
-    endpoints: [...builtIn, ...options.routes].map((route) => ({
+    endpoints: endpoints.map((route) => ({
       method: route.method,
       path: route.path,
       summary: route.summary,
@@ -176,7 +202,7 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
 
   getAndHead('/api/openapi.json', (event) => {
     event.context.routePath = '/api/openapi.json';
-    openApiDocument ??= buildOpenApiDocument({ title: options.title, version: options.version, routes: [...builtIn, ...options.routes] });
+    openApiDocument ??= buildOpenApiDocument({ title: options.title, version: options.version, routes: endpoints });
     return openApiDocument;
   });
   getAndHead('/api/docs', (event) => {
@@ -194,24 +220,29 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
     event.context.quiet = true;
     return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
   });
+  getAndHead('/api/health', (event) => healthAnswer(event, options));
+}
 
-  getAndHead('/api/health', async (event) => {
-    event.context.routePath = '/api/health';
-    event.context.quiet = true;
-    const report = await options.health();
-    event.res.status = report.healthy ? 200 : 503;
-    // The probes' own messages can name hosts, ports and database users: they go to the log, and the
-    // public answer says only which dependency is down.
-    if (!report.healthy) options.logger.warn({ errors: report.errors }, 'health check failed');
-    return {
-      status: report.healthy ? 'healthy' : 'unhealthy',
-      service: options.service,
-      ...report.dependencies,
-      ...(report.healthy ? {} : { errors: Object.fromEntries(Object.keys(report.errors).map((name) => [name, 'unreachable; details are in the service log'])) }),
-      timestamp: new Date().toISOString(),
-    };
-  });
+async function healthAnswer(event: H3Event, options: Pick<ServiceAppOptions, 'service' | 'logger' | 'health'>) {
+  event.context.routePath = '/api/health';
+  event.context.quiet = true;
+  const report = await options.health();
+  event.res.status = report.healthy ? 200 : 503;
+  // The probes' own messages can name hosts, ports and database users: they go to the log, and the
+  // public answer says only which dependency is down.
+  if (!report.healthy) options.logger.warn({ errors: report.errors }, 'health check failed');
+  return {
+    status: report.healthy ? 'healthy' : 'unhealthy',
+    service: options.service,
+    ...report.dependencies,
+    ...(report.healthy ? {} : { errors: Object.fromEntries(Object.keys(report.errors).map((name) => [name, 'unreachable; details are in the service log'])) }),
+    timestamp: new Date().toISOString(),
+  };
+}
 
+/** The route table: each request checked for its caller and input, then handed to the handler with the services. */
+function addServiceRoutes<S>(app: H3, options: ServiceAppOptions<S>): void {
+  const { guard, services } = options;
   for (const route of options.routes) {
     const handle = async (event: H3Event) => {
       const log = (event.context.request as RequestState).log;
@@ -229,15 +260,22 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
       const query = route.query ? parseQuery(event, route.query) : undefined;
       const body =
         route.body && !route.rawBody ? await parseBody(event, route.body, route.bodyLimit ?? options.bodyLimit) : undefined;
-      const handled = route.handler({ event, body, query, params, user, log });
+      const handled = route.handler({ services: services as S, event, body, query, params, user, log });
       return route.rawBody ? handled : withTimeLimit(handled, options.handlerTimeoutMs, stuck);
     };
     app.on(route.method, route.path, handle);
     // Browsers, players and download managers ask HEAD before GET; Node sends no body for HEAD.
     if (route.method === 'GET') app.on('HEAD', route.path, handle);
   }
+}
 
-  // Anything unmatched: 405 when the path exists with other methods, else 404 — always JSON.
+/** Anything unmatched: 405 when the path exists with other methods, else 404 — always JSON. */
+function answerUnmatched(app: H3, routes: ReadonlyArray<Pick<AnyRoute, 'method' | 'path'>>): void {
+  const methodsByPath = createRouter<string>();
+  for (const route of routes) {
+    addRoute(methodsByPath, '', route.path, route.method);
+    if (route.method === 'GET') addRoute(methodsByPath, '', route.path, 'HEAD');
+  }
   app.all('/**', (event) => {
     const allowed = findAllRoutes(methodsByPath, '', event.url.pathname).map((match) => match.data);
     if (allowed.length) {
@@ -247,14 +285,28 @@ export function createServiceApp(options: ServiceAppOptions): H3 {
     }
     throw notFound(`No route for ${event.req.method} ${event.url.pathname}`);
   });
-
-  return app;
 }
 
 /** Which browser origins may call a path; `credentials`: they may send cookies (never with `*`). */
 interface CorsPolicy {
   origins: string[];
   credentials: boolean;
+}
+
+const serviceCorsOf = (options: Pick<ServiceAppOptions, 'corsOrigins'>): CorsPolicy => ({ origins: options.corsOrigins, credentials: false });
+
+/** What is known of a path before any handler runs: its pattern and its CORS policy. */
+type KnownPaths = ReturnType<typeof createRouter<{ pattern: string; cors: CorsPolicy }>>;
+
+function knownPathsOf(options: { corsOrigins: string[]; routes: ReadonlyArray<Pick<AnyRoute, 'path' | 'corsOrigins'>> }): KnownPaths {
+  const serviceCors = serviceCorsOf(options);
+  const knownPaths: KnownPaths = createRouter();
+  for (const route of BUILT_IN_ROUTES) addRoute(knownPaths, '', route.path, { pattern: route.path, cors: serviceCors });
+  for (const route of options.routes) {
+    const cors = route.corsOrigins ? { origins: route.corsOrigins, credentials: true } : serviceCors;
+    addRoute(knownPaths, '', route.path, { pattern: route.path, cors });
+  }
+  return knownPaths;
 }
 
 function applyCors(event: H3Event, headers: Headers, policy: CorsPolicy): void {

@@ -70,6 +70,19 @@ export const serviceUnavailable = (message: string, options?: ErrorOptions) =>
   new ApiError(503, 'service_unavailable', message, options);
 
 /**
+ * Awaits `work`; a unique-key violation (the value is taken: a name in a folder, an email) becomes a
+ * 409 saying so, with `details` naming what to change. Anything else passes through unchanged.
+ */
+export async function unlessDuplicate<T>(work: Promise<T>, message: string, details?: Record<string, unknown>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof UniqueIntegrityConstraintViolationError) throw conflict(message, { details });
+    throw error;
+  }
+}
+
+/**
  * Maps an error nobody handled to the response it deserves. Database constraint errors mean the
  * client asked for something the data forbids (4xx); connection trouble means a dependency is down
  * (503). Anything else is our bug: 500, logged by the caller, with nothing revealed.

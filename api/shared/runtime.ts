@@ -12,12 +12,15 @@ import { createHealthCheck, databaseProbe, type HealthProbe } from './health.js'
 import { createLogger, type Logger } from '../../core/logger.js';
 import { onShutdownSignal, startHttpServer } from './server.js';
 
-/** What a service's app factory is given: real connections, made by main or by a test. */
-export interface ServiceDeps {
+/**
+ * What a service's app factory is given: real connections, made by main or by a test. Services that
+ * start workflows take `ServiceDeps<Client>`: their Temporal client is always there.
+ */
+export interface ServiceDeps<Temporal extends Client | null = Client | null> {
   config: Config;
   logger: Logger;
   pool: DatabasePool;
-  temporal: Client | null;
+  temporal: Temporal;
   health: () => Promise<import('./health.js').HealthReport>;
 }
 
@@ -50,15 +53,15 @@ export interface BuiltService {
   close?: () => Promise<void>;
 }
 
-export function runService(
+export function runService<WithTemporal extends boolean>(
   service: ServiceName,
-  options: { temporal: boolean },
-  build: (deps: ServiceDeps) => Promise<BuiltService>,
+  options: { temporal: WithTemporal },
+  build: (deps: ServiceDeps<WithTemporal extends true ? Client : null>) => Promise<BuiltService>,
 ): Promise<void> {
   return runWithConfig(async (config) => {
     const logger = createLogger(service, config.LOG_LEVEL);
     // First: a service missing its Temporal payload keys stops here, before it connects to anything.
-    const temporal = options.temporal ? createTemporalClient(config) : null;
+    const temporal = (options.temporal ? createTemporalClient(config) : null) as WithTemporal extends true ? Client : null;
     const pool = await createDatabasePool(config.databaseUrl(service), {
       maximumPoolSize: config.DATABASE_POOL_SIZE,
       connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,

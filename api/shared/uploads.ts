@@ -1,6 +1,8 @@
 // Multipart uploads streamed to disk with formidable (never held in memory), into a folder of the
 // request's own that is removed on every path out: success (after the caller took the files),
 // refusal, error, or a client that went away mid-upload. Over a limit → 413 JSON and nothing kept.
+// receiveIntoStore is what the media and cloud upload routes share around that: the file parts
+// linked into a blob store, and on any failure nothing of the upload left behind.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -9,8 +11,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import formidable, { type File } from 'formidable';
 import type { H3Event } from 'h3';
+import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { ApiError, badRequest, payloadTooLarge } from './errors.js';
+import { type BlobReferences, removeUnreferencedBlobs } from '../../core/blob-cleanup.js';
+import type { BlobStore, StoredBlob } from '../../core/blob-store.js';
+import { ApiError, badRequest, invalidFields, payloadTooLarge } from './errors.js';
 
 export interface UploadLimits {
   /** Largest single file. */
@@ -38,6 +43,66 @@ export interface ReceivedUpload {
   files: UploadedFile[];
   /** Removes the request's temporary folder. Always call it (finally). */
   discard(): Promise<void>;
+}
+
+/** Where an upload's blobs go, and how the service's database tells which blobs rows still use. */
+export interface UploadStorage {
+  pool: DatabasePool;
+  store: BlobStore;
+  references: BlobReferences;
+}
+
+/** An upload as the route records it. */
+export interface IncomingFiles {
+  /** The file parts (`file`, or several `files`) in the order sent; never empty. */
+  files: UploadedFile[];
+  /** The form's text fields. */
+  fields: Record<string, string>;
+  /** Takes a part into the store: a hard link, not a copy, as the parsed upload already sits on the store's disk. */
+  link(file: UploadedFile): Promise<StoredBlob>;
+  /**
+   * Call holding the blob's lock, before the row that references it is written: a deletion of the same
+   * bytes may have removed the blob between `link` and the lock, and then it is linked again.
+   */
+  relinkIfRemoved(file: UploadedFile, key: string): Promise<void>;
+}
+
+/**
+ * Receives a multipart upload into `storage` and lets `record` write its rows. A form without a file
+ * part is refused (422). If anything fails, the blobs this upload linked go again unless a row uses
+ * them (the same bytes may be another file's), and the request's temporary folder always goes.
+ */
+export async function receiveIntoStore<T>(
+  event: H3Event,
+  storage: UploadStorage,
+  limits: UploadLimits,
+  record: (incoming: IncomingFiles) => Promise<T>,
+): Promise<T> {
+  const { pool, store, references } = storage;
+  const linked: string[] = [];
+  let upload: ReceivedUpload | undefined;
+  try {
+    upload = await receiveUpload(event, store.scratchDir, limits);
+    const files = upload.files.filter((file) => file.field === 'file' || file.field === 'files');
+    if (!files.length) throw invalidFields({ file: ['send a file in "file", or several in "files"'] });
+    return await record({
+      files,
+      fields: upload.fields,
+      async link(file) {
+        const blob = await store.adopt(file.path, file);
+        linked.push(blob.key);
+        return blob;
+      },
+      async relinkIfRemoved(file, key) {
+        if (!(await store.stat(key))) await store.adopt(file.path, file);
+      },
+    });
+  } catch (error) {
+    await removeUnreferencedBlobs(pool, store, references, linked);
+    throw error;
+  } finally {
+    await upload?.discard();
+  }
 }
 
 /** The schema of `uploadAnswer` for the documentation, given the schema of one file. */
@@ -143,15 +208,20 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
     return { fields: flatFields, files: received, discard };
   } catch (error) {
     await discard();
-    if (error instanceof ApiError) throw error;
-    const code = (error as { code?: number }).code;
-    if (code !== undefined && FORMIDABLE_LIMIT_CODES.has(code)) throw tooLarge(limits);
-    if ((error as { httpCode?: number }).httpCode === 413) throw payloadTooLarge((error as Error).message);
-    if (request.destroyed || code === 1002) throw badRequest('The upload was interrupted; nothing was kept');
-    throw badRequest(`The multipart body could not be read: ${(error as Error).message}`);
+    throw uploadFailure(error, request.destroyed, limits);
   } finally {
     request.off('close', onClose!);
   }
+}
+
+/** What the client is told when formidable gave up: over a limit, cut off, or unreadable. */
+function uploadFailure(error: unknown, requestDestroyed: boolean, limits: UploadLimits): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: number }).code;
+  if (code !== undefined && FORMIDABLE_LIMIT_CODES.has(code)) return tooLarge(limits);
+  if ((error as { httpCode?: number }).httpCode === 413) return payloadTooLarge((error as Error).message);
+  if (requestDestroyed || code === 1002) return badRequest('The upload was interrupted; nothing was kept');
+  return badRequest(`The multipart body could not be read: ${(error as Error).message}`);
 }
 
 /** A part's headers (name, file name, type) fit in far less; browsers send a few hundred bytes. */

@@ -54,7 +54,10 @@ drive('folders form a tree with a breadcrumb; cycles, bad names and duplicates a
 
   assert.is((await api('PATCH', `/api/cloud/folder/${a.id}`, token, { parent_id: c.id })).status, 409, 'not below itself');
   assert.is((await api('PATCH', `/api/cloud/folder/${a.id}`, token, { parent_id: a.id })).status, 409, 'not into itself');
-  assert.is((await api('POST', '/api/cloud/folders', token, { name: 'x-rays'.replace('x', 'X'), parent_id: a.id })).status, 409);
+  const taken = await api('POST', '/api/cloud/folders', token, { name: 'x-rays'.replace('x', 'X'), parent_id: a.id });
+  assert.equal([taken.status, taken.body.message, taken.body.details], [409, 'Something in that folder already has this name', { field: 'name' }]);
+  const renamedOntoSibling = await api('PATCH', `/api/cloud/folder/${c.id}`, token, { parent_id: a.id, name: 'X-rays' });
+  assert.equal([renamedOntoSibling.status, renamedOntoSibling.body.details], [409, { field: 'name' }], 'a move onto a sibling’s name');
   for (const name of ['..', 'a/b', '', 'x'.repeat(256)]) assert.is((await api('POST', '/api/cloud/folders', token, { name })).status, 422, JSON.stringify(name));
   const moved = await api('PATCH', `/api/cloud/folder/${c.id}`, token, { parent_id: a.id, name: 'Archive' });
   assert.equal([moved.status, moved.body.folder.parent_id, moved.body.folder.name], [200, a.id, 'Archive']);

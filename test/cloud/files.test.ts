@@ -92,7 +92,8 @@ files('rename and move a file; a taken name is 409 and another user’s folder i
   const b = (await cloud.upload(token, [['b.txt', 'b']], folder.id)).body.files[0];
   const moved = await cloud.api('PATCH', `/api/cloud/file/${a.id}`, token, { folder_id: folder.id, name: 'march.txt' });
   assert.equal([moved.status, moved.body.file.folder_id, moved.body.file.name], [200, folder.id, 'march.txt']);
-  assert.is((await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, { name: 'march.txt' })).status, 409);
+  const taken = await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, { name: 'march.txt' });
+  assert.equal([taken.status, taken.body.message, taken.body.details], [409, 'That folder already has a file with this name', { field: 'name' }]);
   assert.is((await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, { name: '../escape' })).status, 422);
   assert.is((await cloud.api('PATCH', `/api/cloud/file/${b.id}`, token, {})).status, 422);
   const listed = (await cloud.api('GET', `/api/cloud/files?folder_id=${folder.id}`, token)).body;

@@ -16,7 +16,10 @@ import { defineRoute } from '../../api/shared/route.js';
 import { startHttpServer, type RunningServer } from '../../api/shared/server.js';
 import { createUrlSigner } from '../../api/shared/signed-urls.js';
 import { createLocalBlobStore } from '../../core/blob-store.js';
-import { receiveUpload, sanitizeFileName } from '../../api/shared/uploads.js';
+import { receiveIntoStore, receiveUpload, sanitizeFileName } from '../../api/shared/uploads.js';
+import { badRequest } from '../../api/shared/errors.js';
+import * as mediaBlobs from '../../db/media/blobs.js';
+import { getStack } from '../support/stack.js';
 import { probeApp } from '../support/probe-app.js';
 import { onTeardown } from '../support/teardown.js';
 
@@ -50,9 +53,24 @@ async function serve(): Promise<string> {
         }
       },
     });
+  const { pools } = await getStack();
   const app: H3 = await probeApp([
     uploadRoute('/upload', MAX),
     uploadRoute('/upload/large', 64 * 1024 * 1024),
+    defineRoute({
+      method: 'POST',
+      path: '/upload/into-store',
+      summary: 'upload into the store, refused after linking when the form says fail',
+      access: 'public',
+      rawBody: true,
+      handler: ({ event }) =>
+        receiveIntoStore(event, { pool: pools.media, store, references: mediaBlobs }, { maxFileSize: MAX, maxFiles: 3 }, async ({ files, fields, link }) => {
+          const keys = [];
+          for (const file of files) keys.push((await link(file)).key);
+          if (fields.fail) throw badRequest('refused after the files were linked');
+          return { keys };
+        }),
+    }),
     defineRoute({
       method: 'GET',
       path: '/blob/:key',
@@ -91,6 +109,31 @@ files('several files stream to content-addressed storage; names are only metadat
   assert.equal(await leftovers(), [], 'the request folder is gone');
   const again = await fetch(`${url}/upload`, { method: 'POST', body: form });
   assert.is(((await again.json()) as typeof body).files[0]!.sha256, sha(a), 'same content, same blob');
+});
+
+files('an upload into the store: 422 without a file part; a refusal after linking leaves no blob behind', async () => {
+  const url = await serve();
+  const formWith = (fields: Record<string, string>, contents: Buffer[]) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    for (const [index, content] of contents.entries()) form.append('files', new Blob([new Uint8Array(content)]), `${index}.bin`);
+    return form;
+  };
+  const noFile = await fetch(`${url}/upload/into-store`, { method: 'POST', body: formWith({ note: 'no file here' }, []) });
+  assert.is(noFile.status, 422);
+  assert.equal(((await noFile.json()) as { details: unknown }).details, { fields: { file: ['send a file in "file", or several in "files"'] } });
+  assert.equal(await leftovers(), []);
+
+  const contents = [randomBytes(1000), randomBytes(2000)];
+  const refused = await fetch(`${url}/upload/into-store`, { method: 'POST', body: formWith({ fail: 'yes' }, contents) });
+  assert.is(refused.status, 400);
+  for (const content of contents) assert.is(await store.stat(sha(content)), null, 'a blob nothing references went again');
+  assert.equal(await leftovers(), []);
+
+  const kept = await fetch(`${url}/upload/into-store`, { method: 'POST', body: formWith({}, contents) });
+  assert.equal(((await kept.json()) as { keys: string[] }).keys, contents.map(sha));
+  for (const content of contents) assert.is((await store.stat(sha(content)))?.size, content.length);
+  assert.equal(await leftovers(), []);
 });
 
 files('files of several MB are hashed right while they stream to disk, an empty one too', async () => {

@@ -27,8 +27,8 @@ export interface TestStack {
   authApp: H3;
   /** The guard media, cloud and dental use: keys and revocations come from `authApp`. */
   guard: AuthGuard;
-  /** Deps for a service's app factory, with real connections. */
-  depsFor(service: ServiceName): ServiceDeps;
+  /** Deps for a service's app factory, with real connections (a Temporal client for all but auth). */
+  depsFor<S extends ServiceName>(service: S): ServiceDeps<S extends 'auth' ? null : Client>;
 }
 
 let stack: Promise<TestStack> | undefined;
@@ -51,13 +51,10 @@ async function createStack(): Promise<TestStack> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(config) });
   onTeardown(() => connection.close());
 
-  const depsFor = (service: ServiceName): ServiceDeps => ({
-    config,
-    logger,
-    pool: pools[service],
-    temporal: service === 'auth' ? null : temporal,
-    health: serviceHealth(pools[service], service === 'auth' ? null : temporal),
-  });
+  const depsFor = <S extends ServiceName>(service: S) => {
+    const client = (service === 'auth' ? null : temporal) as S extends 'auth' ? null : Client;
+    return { config, logger, pool: pools[service], temporal: client, health: serviceHealth(pools[service], client) };
+  };
   const keys = await loadSigningKeys(config);
   const authApp = createAuthApp({ ...depsFor('auth'), keys });
   const remote = createRemoteAuthGuard(config, logger, async (input, init) => authApp.fetch(new Request(input, init)));

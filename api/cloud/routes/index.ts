@@ -1,9 +1,8 @@
 import type { AnyRoute } from '../../shared/route.js';
-import type { CloudAppDeps } from '../app.js';
+import type { CloudServices } from '../services.js';
 import { fileRoutes } from './files.js';
 import { folderRoutes } from './folders.js';
 import { shareRoutes } from './shares.js';
+import { uploadRoutes } from './upload.js';
 
-export function cloudRoutes(deps: CloudAppDeps): AnyRoute[] {
-  return [...folderRoutes(deps), ...fileRoutes(deps), ...shareRoutes(deps)];
-}
+export const cloudRoutes: AnyRoute<CloudServices>[] = [...folderRoutes, ...uploadRoutes, ...fileRoutes, ...shareRoutes];

@@ -1,7 +1,5 @@
 import type { AnyRoute } from '../../shared/route.js';
-import type { MediaAppDeps } from '../app.js';
+import type { MediaServices } from '../services.js';
 import { mediaFileRoutes } from './files.js';
 
-export function mediaRoutes(deps: MediaAppDeps): AnyRoute[] {
-  return mediaFileRoutes(deps);
-}
+export const mediaRoutes: AnyRoute<MediaServices>[] = mediaFileRoutes;
