@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureDemoAccounts } from '../api/auth/accounts-admin.js';
 import { createPasswordHasher } from '../api/auth/passwords.js';
-import { codecEndpointForUi, temporalCodecUiSecret } from '../api/shared/temporal-codec.js';
+import { codecEndpointForUi, temporalCodecUiSecret } from '../temporal/codec-address.js';
 import { DEFAULT_PORTS, loadConfig, SERVICES, type ServiceName } from '../config/index.js';
 import { migrate } from '../db/migrate.js';
 import { createDatabasePool } from '../db/pool.js';

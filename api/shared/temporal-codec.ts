@@ -5,19 +5,16 @@
 //  - /api/temporal-codec/ui/<secret>/{decode,encode}, the address given to the Web UI, which sends no
 //    token of ours: the secret in the path is its credential (TEMPORAL_CODEC_UI_SECRET).
 // Only the UI's origins (TEMPORAL_CODEC_CORS_ORIGINS) may call it from a browser.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
-import { type Config, ConfigError } from '../../config/index.js';
-import { readSecretSetting } from '../../config/secret-file.js';
+import type { Config } from '../../config/index.js';
+import { CODEC_PATH, temporalCodecUiSecret } from '../../temporal/codec-address.js';
 import { payloadCodec } from '../../temporal/data-converter.js';
 import { PayloadDecryptionError } from '../../temporal/payload-codec.js';
 import { ApiError } from './errors.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
-export const CODEC_PATH = '/api/temporal-codec';
-
-const SHORTEST_SECRET = 32;
 // One payload may be up to 2 MB in Temporal; the UI sends an event's payloads together, in base64.
 const BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -25,27 +22,6 @@ type CodecSettings = Pick<
   Config,
   'NODE_ENV' | 'TEMPORAL_PAYLOAD_KEYS' | 'TEMPORAL_PAYLOAD_KEYS_FILE' | 'TEMPORAL_CODEC_UI_SECRET' | 'TEMPORAL_CODEC_UI_SECRET_FILE' | 'TEMPORAL_CODEC_CORS_ORIGINS'
 >;
-
-/** The Web UI's credential. Production must set TEMPORAL_CODEC_UI_SECRET; elsewhere it is generated once. */
-export function temporalCodecUiSecret(config: Pick<CodecSettings, 'NODE_ENV' | 'TEMPORAL_CODEC_UI_SECRET' | 'TEMPORAL_CODEC_UI_SECRET_FILE'>): string {
-  const { text, source } = readSecretSetting({
-    variable: 'TEMPORAL_CODEC_UI_SECRET',
-    value: config.TEMPORAL_CODEC_UI_SECRET,
-    file: config.TEMPORAL_CODEC_UI_SECRET_FILE,
-    nodeEnv: config.NODE_ENV,
-    productionNeeds: 'a secret of at least 32 characters for the Temporal Web UI’s codec address',
-    generate: () => `${randomBytes(32).toString('base64url')}\n`,
-  });
-  if (text.length < SHORTEST_SECRET) throw new ConfigError(`${source} must hold a secret of at least ${SHORTEST_SECRET} characters.`);
-  // It travels in a URL path: anything but URL-safe characters would be mangled on the way.
-  if (!/^[\w.~-]+$/.test(text)) throw new ConfigError(`${source} may hold only letters, digits and . _ ~ - (it is part of a URL).`);
-  return text;
-}
-
-/** The address to give the Web UI (`--ui-codec-endpoint`, TEMPORAL_CODEC_ENDPOINT): it appends /decode. */
-export function codecEndpointForUi(dentalApiUrl: string, secret: string): string {
-  return `${dentalApiUrl.replace(/\/$/, '')}${CODEC_PATH}/ui/${secret}`;
-}
 
 // Protobuf JSON: bytes are base64 (standard or URL-safe), empty ones may be left out.
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');

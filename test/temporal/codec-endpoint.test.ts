@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDentalApp } from '../../api/dental/app.js';
 import { startHttpServer } from '../../api/shared/server.js';
-import { codecEndpointForUi, temporalCodecUiSecret } from '../../api/shared/temporal-codec.js';
+import { codecEndpointForUi, temporalCodecUiSecret } from '../../temporal/codec-address.js';
 import { ConfigError } from '../../config/index.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.js';
@@ -146,7 +146,8 @@ test('the dev server’s Web UI is given the codec address, and the request the 
 
 test('production needs the UI’s secret; a generated one is URL-safe and kept', async () => {
   const stack = await getStack();
-  const production = { ...stack.config, NODE_ENV: 'production' as const, TEMPORAL_PAYLOAD_KEYS: JSON.stringify([generatePayloadKey()]), TEMPORAL_CODEC_UI_SECRET: undefined };
+  const production = { ...stack.config, NODE_ENV: 'production' as const, TEMPORAL_PAYLOAD_KEYS: JSON.stringify([generatePayloadKey()]), URL_SIGNING_SECRET: 'u'.repeat(48), TEMPORAL_CODEC_UI_SECRET: undefined };
+  // Everything else production needs is set, so the refusal is the codec secret's.
   assert.throws(
     () => createDentalApp({ ...stack.depsFor('dental'), guard: stack.guard, config: production }),
     (error: Error) => error instanceof ConfigError && /^TEMPORAL_CODEC_UI_SECRET is not set: production needs/.test(error.message),
