@@ -198,14 +198,18 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   /**
    * A patient who has the appointment in their calendar hears of a move (or a new length or dentist)
    * and of a cancellation, with the entry that updates or removes it. (Histories from before notices
-   * existed replay without them.)
+   * existed replay without them.) A change that arrives while a notice is on its way (a cancellation
+   * right after a move) is told in turn; histories from before that replay with one notice at most.
    */
   async function tellPatientOfChange() {
-    const current: Appointment = appointment!;
-    const cancelled = current.status === 'cancelled';
-    if (patientKnows === null || (!cancelled && asTold(current) === patientKnows) || !patched('patient-notices')) return;
-    await sendAppointmentNotice({ appointmentId: input.appointmentId });
-    patientKnows = cancelled ? null : asTold(current);
+    for (let sent = 0; ; sent++) {
+      const current: Appointment = appointment!;
+      const cancelled = current.status === 'cancelled';
+      if (patientKnows === null || (!cancelled && asTold(current) === patientKnows) || !patched('patient-notices')) return;
+      if (sent > 0 && !patched('notice-of-change-during-notice')) return;
+      await sendAppointmentNotice({ appointmentId: input.appointmentId });
+      patientKnows = cancelled ? null : asTold(current);
+    }
   }
 
   function requireChangeable() {
