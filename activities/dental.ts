@@ -24,21 +24,9 @@ import {
   whyStatusUnchanged,
 } from '../db/dental/appointments.js';
 import { type AppointmentMessageDetails, claimNotice, findAppointmentMessageDetails, finishNotice } from '../db/dental/patient-messages.js';
+import type { BookingRequest, RescheduleRequest } from '../workflows/appointment-contract.js';
 import type { ActivityDeps } from './index.js';
 import { composePatientMail, type PatientMailKind } from './patient-mail.js';
-
-export interface BookingRequest extends Omit<NewAppointment, 'id'> {
-  appointmentId: number;
-  /** Epoch ms after which the HTTP caller has given up (and answered 503): write nothing then. */
-  respondBy: number;
-}
-
-export interface RescheduleRequest {
-  startsAt?: string;
-  duration?: number;
-  dentistId?: number;
-  respondBy: number;
-}
 
 export interface ReminderRequest {
   appointmentId: number;

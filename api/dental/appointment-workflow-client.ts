@@ -2,10 +2,18 @@
 // → 503, never a hang) and every failure mapped to the answer the client should get.
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { BookingRequest, RescheduleRequest } from '../../activities/dental.js';
 import type { Config } from '../../config/index.js';
 import type { Appointment, AppointmentStatus } from '../../db/dental/appointments.js';
-import { appointmentWorkflow, bookUpdate, patientAnswerUpdate, type PatientAnswerRequest, rescheduleUpdate, setStatusUpdate } from '../../workflows/dental.js';
+import {
+  type BookingRequest,
+  bookUpdate,
+  patientAnswerUpdate,
+  type PatientAnswerRequest,
+  rescheduleUpdate,
+  type RescheduleRequest,
+  setStatusUpdate,
+} from '../../workflows/appointment-contract.js';
+import { appointmentWorkflow } from '../../workflows/dental.js';
 import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId, PatientId } from '../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../workflows/task-queues.js';
 import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { createDentalActivities } from '../../activities/dental.js';
 import { createPatientLinks } from '../../api/dental/patient-links.js';
 import type { Config } from '../../config/index.js';
-import { patientAnswerUpdate } from '../../workflows/dental.js';
+import { patientAnswerUpdate } from '../../workflows/appointment-contract.js';
 import { call } from '../support/http.js';
 import { testInbox } from '../support/mail-inbox.js';
 import { getStack } from '../support/stack.js';

@@ -19,7 +19,7 @@ import {
 import { findDentist } from '../../../db/dental/dentists.js';
 import { listNotices } from '../../../db/dental/patient-messages.js';
 import { findPatient } from '../../../db/dental/patients.js';
-import { STATUS_TRANSITIONS } from '../../../workflows/dental.js';
+import { STATUS_TRANSITIONS } from '../../../workflows/appointment-contract.js';
 import { ApiError, invalidFields, notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';

@@ -6,7 +6,7 @@
 import type { H3Event } from 'h3';
 import { z } from 'zod';
 import { type AppointmentStatus, APPOINTMENT_STATUSES, type AppointmentWithParties, findAppointmentWithParties } from '../../../db/dental/appointments.js';
-import { STATUS_OF_ANSWER, STATUS_TRANSITIONS } from '../../../workflows/dental.js';
+import { STATUS_OF_ANSWER, STATUS_TRANSITIONS } from '../../../workflows/appointment-contract.js';
 import { ApiError, classifyError, gone } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import type { DentalAppDeps } from '../app.js';
