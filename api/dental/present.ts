@@ -7,7 +7,7 @@ import { appointmentRow, type AppointmentWithParties, type PersonName } from '..
 import { statsRow, treatmentRow, type TreatmentWithPatient } from '../../db/dental/billing.js';
 import { type Dentist, dentistRow } from '../../db/dental/dentists.js';
 import { type Patient, patientRow } from '../../db/dental/patients.js';
-import { appointmentWorkflowId } from './appointment-workflow-client.js';
+import { appointmentWorkflowId } from './workflow-client.js';
 import { formatInZone, parseAppointmentTime } from './time.js';
 
 /** Qhitz's name of a patient field → the Flask system's name of the same field. */

@@ -25,7 +25,7 @@ import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import type { DentalAppDeps } from '../app.js';
-import { AppointmentWorkflowEnded, appointmentWorkflowId, createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
+import { AppointmentWorkflowEnded, appointmentWorkflowId, createDentalWorkflowClient } from '../workflow-client.js';
 import { appointmentView, createDentalPresenter } from '../present.js';
 import { statusTooEarly } from '../status-timing.js';
 import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
@@ -43,7 +43,7 @@ const duration = z.coerce.number().int().min(5, 'must be at least 5 minutes').ma
 export function appointmentRoutes(deps: DentalAppDeps) {
   const { pool, config } = deps;
   const zone = config.PRACTICE_TIME_ZONE;
-  const workflows = createAppointmentWorkflowClient(deps.temporal!, config);
+  const workflows = createDentalWorkflowClient(deps.temporal!, config);
   const { appointment: present } = createDentalPresenter(zone);
   const readTime = (value: string, field = 'appointment_date') => {
     const instant = parseAppointmentTime(value, zone);

@@ -10,7 +10,7 @@ import { STATUS_OF_ANSWER, STATUS_TRANSITIONS } from '../../../workflows/appoint
 import { ApiError, classifyError, gone } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import type { DentalAppDeps } from '../app.js';
-import { createAppointmentWorkflowClient } from '../appointment-workflow-client.js';
+import { createDentalWorkflowClient } from '../workflow-client.js';
 import { PATIENT_ANSWER_PATH, PATIENT_ANSWERS, type PatientAnswer, type PatientLinkClaims, createPatientLinks } from '../patient-links.js';
 import { type PatientPage, renderPatientPage } from '../patient-pages.js';
 import { practiceOf } from '../practice.js';
@@ -52,7 +52,7 @@ export function patientAnswerRoutes(deps: DentalAppDeps) {
   const { pool, config } = deps;
   const practice = practiceOf(config);
   const links = createPatientLinks(config);
-  const workflows = createAppointmentWorkflowClient(deps.temporal!, config);
+  const workflows = createDentalWorkflowClient(deps.temporal!, config);
 
   const describe = (appointment: AppointmentWithParties) => ({
     appointment_date: spokenTime(appointment.appointment_date, practice.timeZone).full,

@@ -33,7 +33,7 @@ export class AppointmentWorkflowEnded extends ApiError {
   }
 }
 
-export function createAppointmentWorkflowClient(client: Client, config: Config) {
+export function createDentalWorkflowClient(client: Client, config: Config) {
   const timeoutMs = config.TEMPORAL_REQUEST_TIMEOUT_MS;
   // When this caller will have given up and answered 503 (a little before the call's own deadline):
   // the activity writes nothing after it.
@@ -119,3 +119,5 @@ function toApiError(error: unknown, timeZone: string): unknown {
   if ((error as { name?: string } | null)?.name === 'WorkflowNotFoundError') return new AppointmentWorkflowEnded();
   return error;
 }
+
+export type DentalWorkflowClient = ReturnType<typeof createDentalWorkflowClient>;
