@@ -4,8 +4,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import nodemailer from 'nodemailer';
 import { CheckExclusionConstraintViolationError } from 'slonik';
-import { createPatientLinks } from '../api/dental/patient-links.js';
-import { practiceOf } from '../api/dental/practice.js';
+import { createPatientLinks } from '../core/dental/patient-links.js';
+import { practiceOf } from '../core/dental/practice.js';
 import {
   type Appointment,
   appointmentsOfDay,

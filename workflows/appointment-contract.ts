@@ -4,7 +4,7 @@
 // @temporalio/workflow and types: it is bundled with the workflow and must stay deterministic.
 // The names given to defineUpdate/defineQuery are recorded in histories: they never change.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { PatientAnswer } from '../api/dental/patient-links.js';
+import type { PatientAnswer } from '../core/dental/patient-links.js';
 import type { Appointment, AppointmentStatus, NewAppointment } from '../db/dental/appointments.js';
 
 export interface AppointmentWorkflowInput {

@@ -8,7 +8,7 @@ import { statsRow, treatmentRow, type TreatmentWithPatient } from '../../db/dent
 import { type Dentist, dentistRow } from '../../db/dental/dentists.js';
 import { type Patient, patientRow } from '../../db/dental/patients.js';
 import { appointmentWorkflowId } from './workflow-client.js';
-import { formatInZone, parseAppointmentTime } from './time.js';
+import { formatInZone, parseAppointmentTime } from '../../core/dental/time.js';
 
 /** Qhitz's name of a patient field → the Flask system's name of the same field. */
 export const PATIENT_FLASK_NAMES = {

@@ -2,7 +2,7 @@
 // see statusPossibleFrom): a 409 that says from when it will, in the practice's time zone.
 import type { AppointmentStatus } from '../../db/dental/appointments.js';
 import { ApiError } from '../shared/errors.js';
-import { formatInZone } from './time.js';
+import { formatInZone } from '../../core/dental/time.js';
 
 export function statusTooEarly(status: AppointmentStatus, possibleFrom: string, timeZone: string): ApiError {
   const when = formatInZone(possibleFrom, timeZone);

@@ -19,7 +19,7 @@ import { TASK_QUEUES } from '../../workflows/task-queues.js';
 import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';
 import { withinDeadline } from '../shared/temporal-calls.js';
 import { statusTooEarly } from './status-timing.js';
-import { formatInZone } from './time.js';
+import { formatInZone } from '../../core/dental/time.js';
 
 export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
 

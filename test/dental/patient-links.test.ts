@@ -8,7 +8,7 @@ import type { H3 } from 'h3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDentalActivities } from '../../activities/dental.js';
-import { createPatientLinks } from '../../api/dental/patient-links.js';
+import { createPatientLinks } from '../../core/dental/patient-links.js';
 import type { Config } from '../../config/index.js';
 import { patientAnswerUpdate } from '../../workflows/appointment-contract.js';
 import { call } from '../support/http.js';

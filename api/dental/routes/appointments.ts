@@ -27,7 +27,7 @@ import { fields } from '../../shared/validation.js';
 import { appointmentView } from '../present.js';
 import type { DentalContext, DentalServices } from '../services.js';
 import { statusTooEarly } from '../status-timing.js';
-import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../time.js';
+import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../../../core/dental/time.js';
 import { AppointmentWorkflowEnded, appointmentWorkflowId } from '../workflow-client.js';
 
 const idParams = z.object({ id: fields.id });

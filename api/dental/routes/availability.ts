@@ -8,7 +8,7 @@ import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import { daysFrom, freeSlots } from '../availability.js';
 import type { DentalContext } from '../services.js';
-import { formatInZone, type WorkingHours } from '../time.js';
+import { formatInZone, type WorkingHours } from '../../../core/dental/time.js';
 
 /** The longest span one request may ask about. */
 const LONGEST_SPAN_DAYS = 31;

@@ -11,7 +11,7 @@ import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import { statsView, treatmentView } from '../present.js';
 import type { DentalContext, DentalServices } from '../services.js';
-import { formatInZone, toPracticeWallClock } from '../time.js';
+import { formatInZone, toPracticeWallClock } from '../../../core/dental/time.js';
 
 /**
  * No single charge or payment of a dental practice comes near this; a larger figure is a typing

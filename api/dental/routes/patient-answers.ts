@@ -1,5 +1,5 @@
 // A patient's Confirm or Cancel, from the links of a reminder, without an account: the signed link is
-// the proof (api/dental/patient-links.ts). Opening it (GET, HEAD) only shows a page with a button, so
+// the proof (core/dental/patient-links.ts). Opening it (GET, HEAD) only shows a page with a button, so
 // a mail scanner that fetches every link changes nothing; the button POSTs to the same address, and
 // the answer goes to the appointment's workflow, the one writer of its status, which records it with
 // the channel `patient_link`. A link for a moved, cancelled, begun or unknown appointment says so.
@@ -9,12 +9,12 @@ import { type AppointmentStatus, APPOINTMENT_STATUSES, type AppointmentWithParti
 import { STATUS_OF_ANSWER, STATUS_TRANSITIONS } from '../../../workflows/appointment-contract.js';
 import { ApiError, classifyError, gone } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
-import { PATIENT_ANSWER_PATH, PATIENT_ANSWERS, type PatientAnswer, type PatientLinkClaims } from '../patient-links.js';
+import { PATIENT_ANSWER_PATH, PATIENT_ANSWERS, type PatientAnswer, type PatientLinkClaims } from '../../../core/dental/patient-links.js';
 import { type PatientPage, renderPatientPage } from '../patient-pages.js';
-import type { Practice } from '../practice.js';
+import type { Practice } from '../../../core/dental/practice.js';
 import { dentistFullName } from '../present.js';
 import type { DentalContext, DentalServices } from '../services.js';
-import { spokenTime } from '../time.js';
+import { spokenTime } from '../../../core/dental/time.js';
 
 const tokenParams = z.object({ token: z.string().max(200).describe('The signed token of a Confirm or Cancel link') });
 const answerView = z.object({
