@@ -1,9 +1,9 @@
 import type { H3 } from 'h3';
+import { createPatientLinks } from '../../core/dental/patient-links.js';
+import { practiceOf } from '../../core/dental/practice.js';
 import { createServiceApp, settingsFromDeps } from '../shared/app.js';
 import { temporalCodecRoutes } from '../shared/temporal-codec.js';
 import { VERSION } from '../shared/version.js';
-import { createPatientLinks } from '../../core/dental/patient-links.js';
-import { practiceOf } from '../../core/dental/practice.js';
 import { createDentalPresenter } from './present.js';
 import { dentalRoutes } from './routes/index.js';
 import type { DentalAppDeps, DentalServices } from './services.js';

@@ -3,12 +3,12 @@
 import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../../config/index.js';
+import type { PatientLinks } from '../../core/dental/patient-links.js';
+import type { Practice } from '../../core/dental/practice.js';
 import type { Logger } from '../../core/logger.js';
 import type { AuthGuard } from '../shared/auth-guard.js';
 import type { HandlerContext, RouteInput } from '../shared/route.js';
 import type { ServiceDeps } from '../shared/runtime.js';
-import type { PatientLinks } from '../../core/dental/patient-links.js';
-import type { Practice } from '../../core/dental/practice.js';
 import type { DentalPresenter } from './present.js';
 import type { DentalWorkflowClient } from './workflow-client.js';
 

@@ -3,6 +3,7 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config/index.js';
+import { formatInZone } from '../../core/dental/time.js';
 import type { Appointment, AppointmentStatus } from '../../db/dental/appointments.js';
 import {
   type BookingRequest,
@@ -19,7 +20,6 @@ import { TASK_QUEUES } from '../../workflows/task-queues.js';
 import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';
 import { withinDeadline } from '../shared/temporal-calls.js';
 import { statusTooEarly } from './status-timing.js';
-import { formatInZone } from '../../core/dental/time.js';
 
 export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
 

@@ -1,6 +1,7 @@
 // Appointments. Every change that can collide with another booking goes through the appointment's
 // workflow, which writes it; PostgreSQL's exclusion constraints make double booking impossible.
 import { z } from 'zod';
+import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../../../core/dental/time.js';
 import {
   type Appointment,
   APPOINTMENT_STATUSES,
@@ -27,7 +28,6 @@ import { fields } from '../../shared/validation.js';
 import { appointmentView } from '../present.js';
 import type { DentalContext, DentalServices } from '../services.js';
 import { statusTooEarly } from '../status-timing.js';
-import { formatInZone, parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../../../core/dental/time.js';
 import { AppointmentWorkflowEnded, appointmentWorkflowId } from '../workflow-client.js';
 
 const idParams = z.object({ id: fields.id });

@@ -1,6 +1,7 @@
 // Open slots: what staff offer a patient on the phone. Every slot listed is one the booking endpoint
 // accepts for the dentist (see api/dental/availability.ts for what "free" means).
 import { z } from 'zod';
+import { formatInZone, type WorkingHours } from '../../../core/dental/time.js';
 import { dentistBusyTimes } from '../../../db/dental/appointments.js';
 import { findDentist } from '../../../db/dental/dentists.js';
 import { invalidFields, notFound } from '../../shared/errors.js';
@@ -8,7 +9,6 @@ import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import { daysFrom, freeSlots } from '../availability.js';
 import type { DentalContext } from '../services.js';
-import { formatInZone, type WorkingHours } from '../../../core/dental/time.js';
 
 /** The longest span one request may ask about. */
 const LONGEST_SPAN_DAYS = 31;

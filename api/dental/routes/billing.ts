@@ -2,6 +2,7 @@
 // string or number with at most two decimals and is handled as exact text from then on.
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik';
 import { z } from 'zod';
+import { formatInZone, toPracticeWallClock } from '../../../core/dental/time.js';
 import { type AppointmentStatus, findAppointment } from '../../../db/dental/appointments.js';
 import { insertPayment, insertTreatment, listTreatments, patientLedger, practiceStats, updateTreatment } from '../../../db/dental/billing.js';
 import { findPatient } from '../../../db/dental/patients.js';
@@ -11,7 +12,6 @@ import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
 import { statsView, treatmentView } from '../present.js';
 import type { DentalContext, DentalServices } from '../services.js';
-import { formatInZone, toPracticeWallClock } from '../../../core/dental/time.js';
 
 /**
  * No single charge or payment of a dental practice comes near this; a larger figure is a typing

@@ -5,15 +5,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { dentalPublicUrl } from '../../../config/dental.js';
+import { dentistCalendarFeed } from '../../../core/dental/appointment-calendar.js';
+import { formatInZone } from '../../../core/dental/time.js';
 import { FEED_SHOWS, type FeedShows, calendarFeedRow, feedAppointments, findLiveCalendarFeed, insertCalendarFeed, listCalendarFeeds, revokeCalendarFeed } from '../../../db/dental/calendar-feeds.js';
 import { findDentist } from '../../../db/dental/dentists.js';
 import { notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
-import { dentistCalendarFeed } from '../../../core/dental/appointment-calendar.js';
 import { dentistFullName } from '../present.js';
 import type { DentalContext, DentalServices } from '../services.js';
-import { formatInZone } from '../../../core/dental/time.js';
 
 /** Appointments one feed carries at most (a year of a busy dentist). */
 const FEED_LIMIT = 5000;

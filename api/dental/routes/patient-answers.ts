@@ -5,16 +5,16 @@
 // the channel `patient_link`. A link for a moved, cancelled, begun or unknown appointment says so.
 import type { H3Event } from 'h3';
 import { z } from 'zod';
+import { PATIENT_ANSWER_PATH, PATIENT_ANSWERS, type PatientAnswer, type PatientLinkClaims } from '../../../core/dental/patient-links.js';
+import type { Practice } from '../../../core/dental/practice.js';
+import { spokenTime } from '../../../core/dental/time.js';
 import { type AppointmentStatus, APPOINTMENT_STATUSES, type AppointmentWithParties, findAppointmentWithParties } from '../../../db/dental/appointments.js';
 import { STATUS_OF_ANSWER, STATUS_TRANSITIONS } from '../../../workflows/appointment-contract.js';
 import { ApiError, classifyError, gone } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
-import { PATIENT_ANSWER_PATH, PATIENT_ANSWERS, type PatientAnswer, type PatientLinkClaims } from '../../../core/dental/patient-links.js';
 import { type PatientPage, renderPatientPage } from '../patient-pages.js';
-import type { Practice } from '../../../core/dental/practice.js';
 import { dentistFullName } from '../present.js';
 import type { DentalContext, DentalServices } from '../services.js';
-import { spokenTime } from '../../../core/dental/time.js';
 
 const tokenParams = z.object({ token: z.string().max(200).describe('The signed token of a Confirm or Cancel link') });
 const answerView = z.object({
