@@ -4,8 +4,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import nodemailer from 'nodemailer';
 import { CheckExclusionConstraintViolationError } from 'slonik';
-import { createPatientLinks } from '../api/dental/patient-links.js';
-import { practiceOf } from '../api/dental/practice.js';
+import { createPatientLinks } from '../core/dental/patient-links.js';
+import { practiceOf } from '../core/dental/practice.js';
 import {
   type Appointment,
   appointmentsOfDay,
@@ -24,21 +24,9 @@ import {
   whyStatusUnchanged,
 } from '../db/dental/appointments.js';
 import { type AppointmentMessageDetails, claimNotice, findAppointmentMessageDetails, finishNotice } from '../db/dental/patient-messages.js';
+import type { BookingRequest, RescheduleRequest } from '../workflows/appointment-contract.js';
 import type { ActivityDeps } from './index.js';
 import { composePatientMail, type PatientMailKind } from './patient-mail.js';
-
-export interface BookingRequest extends Omit<NewAppointment, 'id'> {
-  appointmentId: number;
-  /** Epoch ms after which the HTTP caller has given up (and answered 503): write nothing then. */
-  respondBy: number;
-}
-
-export interface RescheduleRequest {
-  startsAt?: string;
-  duration?: number;
-  dentistId?: number;
-  respondBy: number;
-}
 
 export interface ReminderRequest {
   appointmentId: number;

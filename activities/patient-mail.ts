@@ -3,11 +3,11 @@
 // zone named) and the length; carries Confirm/Cancel links while they can still be used; and carries
 // the calendar entry (REQUEST to add or update it, CANCEL to remove it). Plain text and HTML say the
 // same; every value in the HTML is escaped.
-import { patientCalendarEntry } from '../api/dental/appointment-calendar.js';
-import type { PatientAnswer, PatientLinks } from '../api/dental/patient-links.js';
-import type { Practice } from '../api/dental/practice.js';
-import { spokenTime } from '../api/dental/time.js';
-import { html, type SafeHtml } from '../api/shared/html.js';
+import { patientCalendarEntry } from '../core/dental/appointment-calendar.js';
+import type { PatientAnswer, PatientLinks } from '../core/dental/patient-links.js';
+import type { Practice } from '../core/dental/practice.js';
+import { spokenTime } from '../core/dental/time.js';
+import { html, type SafeHtml } from '../core/html.js';
 import type { AppointmentMessageDetails } from '../db/dental/patient-messages.js';
 
 export type PatientMailKind = 'reminder' | 'moved' | 'cancelled';

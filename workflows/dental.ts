@@ -6,60 +6,29 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineUpdate,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { BookingRequest, DentalActivities, RescheduleRequest } from '../activities/dental.js';
+import type { DentalActivities } from '../activities/dental.js';
 import type { Appointment, AppointmentStatus } from '../db/dental/appointments.js';
-import type { PatientAnswer } from '../api/dental/patient-links.js';
+import {
+  type AppointmentState,
+  type AppointmentWorkflowInput,
+  bookUpdate,
+  getStateQuery,
+  isFinal,
+  patientAnswerUpdate,
+  type PatientAnswerRequest,
+  rescheduleUpdate,
+  type RescheduleRequest,
+  setStatusUpdate,
+  STATUS_OF_ANSWER,
+  STATUS_TRANSITIONS,
+} from './appointment-contract.js';
 import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId } from './search-attributes.js';
-
-export interface AppointmentWorkflowInput {
-  appointmentId: number;
-  /** Minutes before the appointment at which reminders go out, e.g. [1440, 120]. */
-  reminderOffsetsMinutes: number[];
-}
-
-export interface AppointmentState {
-  appointment: Appointment | null;
-  nextReminder: { offsetMinutes: number; dueAt: string } | null;
-  remindersSent: number;
-  outcome: 'pending' | 'booked' | 'rejected' | 'over';
-}
-
-export const bookUpdate = defineUpdate<Appointment, [BookingRequest]>('book');
-export const rescheduleUpdate = defineUpdate<Appointment, [RescheduleRequest]>('reschedule');
-/** `respondBy`: as in a booking, the epoch ms after which the caller has given up (absent in histories from before it). */
-export const setStatusUpdate = defineUpdate<Appointment, [status: AppointmentStatus, respondBy?: number]>('setStatus');
-export const getStateQuery = defineQuery<AppointmentState>('getState');
-
-/** A patient's answer through a link of a reminder: ids and times only, never who the patient is. */
-export interface PatientAnswerRequest {
-  answer: PatientAnswer;
-  /** The start the link was made for (ISO): a link for a moved appointment changes nothing. */
-  appointmentAt: string;
-  /** As in a booking: the epoch ms after which the caller has given up. */
-  respondBy: number;
-}
-/** The patient's Confirm or Cancel; pressing it again answers the appointment as it already is. */
-export const patientAnswerUpdate = defineUpdate<Appointment, [PatientAnswerRequest]>('patientAnswer');
-export const STATUS_OF_ANSWER: Record<PatientAnswer, AppointmentStatus> = { confirm: 'confirmed', cancel: 'cancelled' };
-
-/** scheduled → confirmed → checked_in → completed, or no_show, or cancelled. */
-export const STATUS_TRANSITIONS: Record<AppointmentStatus, AppointmentStatus[]> = {
-  scheduled: ['confirmed', 'checked_in', 'cancelled', 'no_show'],
-  confirmed: ['checked_in', 'cancelled', 'no_show'],
-  checked_in: ['completed'],
-  completed: [],
-  no_show: [],
-  cancelled: [],
-};
-const FINAL: AppointmentStatus[] = ['completed', 'no_show', 'cancelled'];
 
 const { bookAppointment, rescheduleAppointment, setAppointmentStatus } = proxyLocalActivities<DentalActivities>({
   startToCloseTimeout: '5 seconds',
@@ -214,7 +183,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
 
   function requireChangeable() {
     if (!appointment) throw ApplicationFailure.create({ type: 'NotFound', message: 'This appointment was never booked', nonRetryable: true });
-    if (FINAL.includes(appointment.status)) {
+    if (isFinal(appointment.status)) {
       throw ApplicationFailure.create({ type: 'IllegalTransition', message: `This appointment is already ${appointment.status}`, nonRetryable: true });
     }
   }
@@ -229,7 +198,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   while (appointment) {
     await tellPatientOfChange();
     const current: Appointment = appointment;
-    if (FINAL.includes(current.status)) break;
+    if (isFinal(current.status)) break;
     const startsAt = Date.parse(current.appointment_date);
     // Reminders whose time has passed are skipped, never sent late.
     const due = input.reminderOffsetsMinutes

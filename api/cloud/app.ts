@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { H3 } from 'h3';
 import { createLocalBlobStore } from '../../core/blob-store.js';
 import { createServiceApp, settingsFromDeps } from '../shared/app.js';
-import { urlSigningSecret } from '../shared/url-signing-secret.js';
+import { urlSigningSecret } from '../../config/url-signing-secret.js';
 import { VERSION } from '../shared/version.js';
 import { createCloudPresenter } from './present.js';
 import { cloudRoutes } from './routes/index.js';

@@ -1,25 +1,27 @@
 import type { H3 } from 'h3';
-import { createServiceApp, handlerTimeoutFor } from '../shared/app.js';
-import type { AuthGuard } from '../shared/auth-guard.js';
-import type { ServiceDeps } from '../shared/runtime.js';
+import { createPatientLinks } from '../../core/dental/patient-links.js';
+import { practiceOf } from '../../core/dental/practice.js';
+import { createServiceApp, settingsFromDeps } from '../shared/app.js';
+import { temporalCodecRoutes } from '../shared/temporal-codec.js';
 import { VERSION } from '../shared/version.js';
+import { createDentalPresenter } from './present.js';
 import { dentalRoutes } from './routes/index.js';
-
-export interface DentalAppDeps extends ServiceDeps {
-  guard: AuthGuard;
-}
+import type { DentalAppDeps, DentalServices } from './services.js';
+import { createDentalWorkflowClient } from './workflow-client.js';
 
 export function createDentalApp(deps: DentalAppDeps): H3 {
-  return createServiceApp({
-    service: 'dental',
-    title: 'Qhitz Dental API',
-    version: VERSION,
-    logger: deps.logger,
-    guard: deps.guard,
-    routes: dentalRoutes(deps),
-    health: deps.health,
-    corsOrigins: deps.config.corsOrigins,
-    bodyLimit: deps.config.BODY_LIMIT_BYTES,
-    handlerTimeoutMs: handlerTimeoutFor(deps.config),
-  });
+  const { pool, config, logger, guard } = deps;
+  const services: DentalServices = {
+    pool,
+    config,
+    logger,
+    guard,
+    practice: practiceOf(config),
+    presenter: createDentalPresenter(config.PRACTICE_TIME_ZONE),
+    patientLinks: createPatientLinks(config),
+    workflows: createDentalWorkflowClient(deps.temporal, config),
+  };
+  // The dental API serves the Temporal Web UI's codec: its workflows hold the most sensitive payloads.
+  const routes = [...dentalRoutes, ...temporalCodecRoutes(config)];
+  return createServiceApp({ service: 'dental', title: 'Qhitz Dental API', version: VERSION, ...settingsFromDeps(deps, guard), services, routes });
 }

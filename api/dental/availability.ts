@@ -4,7 +4,7 @@
 // `withinWorkingHours` check, and the busy times the database's exclusion constraint compares with.
 // Intervals are read as the practice's wall-clock times and then walked in real time, so a day on
 // which the clocks change has its true number of slots, each shown with the offset it has.
-import { parseAppointmentTime, type WorkingHours, withinWorkingHours } from './time.js';
+import { parseAppointmentTime, type WorkingHours, withinWorkingHours } from '../../core/dental/time.js';
 
 export interface Slot {
   start: Date;

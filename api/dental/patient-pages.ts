@@ -3,8 +3,8 @@
 // route). Errors are pages too, with the status that fits, since a patient cannot read a JSON error.
 // Pages are never cached or indexed and send no Referer: their address is the patient's link.
 import type { H3Event } from 'h3';
-import { html, type SafeHtml } from '../shared/html.js';
-import type { Practice } from './practice.js';
+import type { Practice } from '../../core/dental/practice.js';
+import { html, type SafeHtml } from '../../core/html.js';
 
 export interface PatientPage {
   status: number;

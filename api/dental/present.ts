@@ -3,12 +3,12 @@
 // from others (full_name, patient_name, dentist_name): every answer carries both, so those clients and
 // Qhitz's own keep working. Times are shown in the practice's time zone, with its offset.
 import { z } from 'zod';
+import { formatInZone, parseAppointmentTime } from '../../core/dental/time.js';
 import { appointmentRow, type AppointmentWithParties, type PersonName } from '../../db/dental/appointments.js';
 import { statsRow, treatmentRow, type TreatmentWithPatient } from '../../db/dental/billing.js';
 import { type Dentist, dentistRow } from '../../db/dental/dentists.js';
 import { type Patient, patientRow } from '../../db/dental/patients.js';
-import { appointmentWorkflowId } from './appointment-workflow-client.js';
-import { formatInZone, parseAppointmentTime } from './time.js';
+import { appointmentWorkflowId } from './workflow-client.js';
 
 /** Qhitz's name of a patient field → the Flask system's name of the same field. */
 export const PATIENT_FLASK_NAMES = {

@@ -1,8 +1,8 @@
 // The answer when an appointment's time does not allow a status yet (the database's clock decides,
 // see statusPossibleFrom): a 409 that says from when it will, in the practice's time zone.
+import { formatInZone } from '../../core/dental/time.js';
 import type { AppointmentStatus } from '../../db/dental/appointments.js';
 import { ApiError } from '../shared/errors.js';
-import { formatInZone } from './time.js';
 
 export function statusTooEarly(status: AppointmentStatus, possibleFrom: string, timeZone: string): ApiError {
   const when = formatInZone(possibleFrom, timeZone);

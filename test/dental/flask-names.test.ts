@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatInZone } from '../../api/dental/time.js';
+import { formatInZone } from '../../core/dental/time.js';
 import { call } from '../support/http.js';
 import { dentalApp, futureSlot, newDentist, newPatient, staffToken } from './support.js';
 

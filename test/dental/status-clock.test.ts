@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDentalActivities } from '../../activities/dental.js';
-import { createAppointmentWorkflowClient } from '../../api/dental/appointment-workflow-client.js';
+import { createDentalWorkflowClient } from '../../api/dental/workflow-client.js';
 import { changeStatus, statusPossibleFrom } from '../../db/dental/appointments.js';
 import { call } from '../support/http.js';
 import { getStack } from '../support/stack.js';
@@ -85,7 +85,7 @@ clock('the database refuses early changes on every path: through the workflow, a
   }
   // The same refusal reaches a caller of the workflow as the API's 409.
   try {
-    await createAppointmentWorkflowClient(temporal, config).setStatus(appointment.id, 'checked_in');
+    await createDentalWorkflowClient(temporal, config).setStatus(appointment.id, 'checked_in');
     assert.unreachable('an early check-in must be refused');
   } catch (error) {
     const refusal = error as { status?: number; code?: string; details?: { possible_from?: string } };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { H3 } from 'h3';
 import { createDentalApp } from '../../api/dental/app.js';
-import { formatInZone } from '../../api/dental/time.js';
+import { formatInZone } from '../../core/dental/time.js';
 import type { Config } from '../../config/index.js';
 import { call, tokenFor } from '../support/http.js';
 import { ensureWorkers, getStack } from '../support/stack.js';

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMediaApp } from '../../api/media/app.js';
 import { startHttpServer } from '../../api/shared/server.js';
-import { urlSigningSecret } from '../../api/shared/url-signing-secret.js';
+import { urlSigningSecret } from '../../config/url-signing-secret.js';
 import { ConfigError } from '../../config/index.js';
 import { eventually, freshIp, from, loggedIn } from '../auth/support.js';
 import { startCloud } from '../cloud/client.js';

@@ -18,7 +18,7 @@ import { startHttpServer } from '../../api/shared/server.js';
 import { temporalDataConverter } from '../../temporal/data-converter.js';
 import { ENCRYPTED_ENCODING } from '../../temporal/payload-codec.js';
 import { loadWorkflowBundle } from '../../worker/bundle.js';
-import { getStateQuery } from '../../workflows/dental.js';
+import { getStateQuery } from '../../workflows/appointment-contract.js';
 import { dentalApp, futureSlot, newDentist, newPatient, staffToken } from '../dental/support.js';
 import { call } from '../support/http.js';
 import { ensureWorkers, getStack } from '../support/stack.js';

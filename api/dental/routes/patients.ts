@@ -1,14 +1,14 @@
-import { UniqueIntegrityConstraintViolationError } from 'slonik';
+// Patients: registered, found, shown with what is coming and what was done, changed, deactivated.
 import { z } from 'zod';
 import { upcomingAppointmentsOfPatient } from '../../../db/dental/appointments.js';
 import { listTreatments } from '../../../db/dental/billing.js';
 import { findPatient, insertPatient, searchPatients, updatePatient } from '../../../db/dental/patients.js';
-import { conflict, notFound } from '../../shared/errors.js';
+import { notFound, unlessDuplicate } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';
 import { defineRoute } from '../../shared/route.js';
 import { fields } from '../../shared/validation.js';
-import type { DentalAppDeps } from '../app.js';
-import { appointmentView, createDentalPresenter, PATIENT_FLASK_NAMES, patientView, treatmentView } from '../present.js';
+import { appointmentView, PATIENT_FLASK_NAMES, patientView, treatmentView } from '../present.js';
+import type { DentalContext } from '../services.js';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 const optionalText = (max: number) => text(max).nullable().optional();
@@ -60,116 +60,119 @@ function withFlaskNames<T extends Partial<Record<keyof typeof PATIENT_FLASK_NAME
     });
 }
 
-const createPatient = withFlaskNames(z.object(patientFields));
-const changePatient = withFlaskNames(z.object({ ...patientFields, is_active: z.boolean() }).partial());
+const patientRegistration = withFlaskNames(z.object(patientFields));
+const patientChanges = withFlaskNames(z.object({ ...patientFields, is_active: z.boolean() }).partial());
 const idParams = z.object({ id: fields.id });
 /** How much of a patient's schedule and history the patient's page shows. */
 const DETAIL_ITEMS = 10;
 
-function emailTaken(error: unknown): never {
-  if (error instanceof UniqueIntegrityConstraintViolationError) {
-    throw conflict('A patient with that email already exists', { details: { field: 'email' } });
-  }
-  throw error;
+const patientSearch = z.object({ search: z.string().trim().max(200).optional(), active_only: fields.boolean.optional(), page: fields.page, per_page: fields.perPage(100, 20) });
+const patientAnswer = z.object({ message: z.string(), patient: patientView });
+
+const unlessEmailTaken = <T>(work: Promise<T>) => unlessDuplicate(work, 'A patient with that email already exists', { field: 'email' });
+
+async function registerPatient({ services: { pool, presenter }, body, event }: DentalContext<{ access: 'staff'; body: typeof patientRegistration }>) {
+  const patient = await unlessEmailTaken(insertPatient(pool, body));
+  event.res.status = 201;
+  return { message: 'Patient created successfully', patient: presenter.patient(patient) };
 }
 
-export function patientRoutes({ pool, config }: DentalAppDeps) {
-  const present = createDentalPresenter(config.PRACTICE_TIME_ZONE);
-  return [
-    defineRoute({
-      method: 'POST',
-      path: '/api/dental/patients',
-      summary: 'Register a patient',
-      access: 'staff',
-      body: createPatient,
-      description:
-        'The Flask system’s field names are accepted beside Qhitz’s (street_address for address, zip_code for postal_code, emergency_contact and emergency_phone for emergency_contact_name and emergency_contact_phone), and answered under both.',
-      responses: { 201: { description: 'Registered', schema: z.object({ message: z.string(), patient: patientView }) }, 409: { description: 'A patient with that email exists' } },
-      example: {
-        body: {
-          first_name: 'Jane',
-          last_name: 'Doe',
-          email: 'jane.doe@example.com',
-          phone: '+1 555 0100',
-          date_of_birth: '1990-04-01',
-          street_address: '123 Main St',
-          city: 'Springfield',
-          state: 'IL',
-          zip_code: '62701',
-          country: 'US',
-          emergency_contact: 'John Doe',
-          emergency_phone: '+1 555 0101',
-          insurance_provider: 'Delta Dental',
-          allergies: 'penicillin',
-        },
-      },
-      handler: async ({ body, event }) => {
-        const patient = await insertPatient(pool, body).catch(emailTaken);
-        event.res.status = 201;
-        return { message: 'Patient created successfully', patient: present.patient(patient) };
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/dental/patients',
-      summary: 'Find patients by name, email or phone',
-      access: 'staff',
-      query: z.object({ search: z.string().trim().max(200).optional(), active_only: fields.boolean.optional(), page: fields.page, per_page: fields.perPage(100, 20) }),
-      responses: { 200: { description: 'One page of matches', schema: pageSchema('patients', patientView) } },
-      example: { query: { search: 'doe', per_page: 10 } },
-      handler: async ({ query }) => {
-        const { patients, total } = await searchPatients(pool, {
-          search: query.search || undefined,
-          activeOnly: query.active_only ?? false,
-          page: query.page,
-          perPage: query.per_page,
-        });
-        return pageOf('patients', patients.map(present.patient), total, query);
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/dental/patient/:id',
-      summary: `One patient, with the next ${DETAIL_ITEMS} appointments and the last ${DETAIL_ITEMS} treatments`,
-      access: 'staff',
-      params: idParams,
-      responses: {
-        200: {
-          description: 'The patient',
-          schema: z.object({ patient: patientView, upcoming_appointments: z.array(appointmentView), recent_treatments: z.array(treatmentView) }),
-        },
-      },
-      example: { params: { id: 12 } },
-      handler: async ({ params }) => {
-        const [patient, upcoming, recent] = await Promise.all([
-          findPatient(pool, params.id),
-          upcomingAppointmentsOfPatient(pool, params.id, DETAIL_ITEMS),
-          listTreatments(pool, { patientId: params.id, page: 1, perPage: DETAIL_ITEMS }),
-        ]);
-        if (!patient) notFoundPatient();
-        return {
-          patient: present.patient(patient),
-          upcoming_appointments: upcoming.map(present.appointment),
-          recent_treatments: recent.treatments.map(present.treatment),
-        };
-      },
-    }),
-    defineRoute({
-      method: 'PUT',
-      path: '/api/dental/patient/:id',
-      summary: 'Change a patient (is_active: false deactivates; patients are never deleted)',
-      access: 'staff',
-      params: idParams,
-      body: changePatient,
-      responses: { 200: { description: 'Updated', schema: z.object({ message: z.string(), patient: patientView }) } },
-      handler: async ({ params, body }) => {
-        const patient = (await updatePatient(pool, params.id, body).catch(emailTaken)) ?? notFoundPatient();
-        return { message: 'Patient updated successfully', patient: present.patient(patient) };
-      },
-    }),
-  ];
+async function findPatients({ services: { pool, presenter }, query }: DentalContext<{ access: 'staff'; query: typeof patientSearch }>) {
+  const { patients, total } = await searchPatients(pool, {
+    search: query.search || undefined,
+    activeOnly: query.active_only ?? false,
+    page: query.page,
+    perPage: query.per_page,
+  });
+  return pageOf('patients', patients.map(presenter.patient), total, query);
+}
+
+async function showPatient({ services: { pool, presenter }, params }: DentalContext<{ access: 'staff'; params: typeof idParams }>) {
+  const [patient, upcoming, recent] = await Promise.all([
+    findPatient(pool, params.id),
+    upcomingAppointmentsOfPatient(pool, params.id, DETAIL_ITEMS),
+    listTreatments(pool, { patientId: params.id, page: 1, perPage: DETAIL_ITEMS }),
+  ]);
+  if (!patient) notFoundPatient();
+  return {
+    patient: presenter.patient(patient),
+    upcoming_appointments: upcoming.map(presenter.appointment),
+    recent_treatments: recent.treatments.map(presenter.treatment),
+  };
+}
+
+async function changePatient({ services: { pool, presenter }, params, body }: DentalContext<{ access: 'staff'; params: typeof idParams; body: typeof patientChanges }>) {
+  const patient = (await unlessEmailTaken(updatePatient(pool, params.id, body))) ?? notFoundPatient();
+  return { message: 'Patient updated successfully', patient: presenter.patient(patient) };
 }
 
 function notFoundPatient(): never {
   throw notFound('No such patient');
 }
+
+export const patientRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/api/dental/patients',
+    summary: 'Register a patient',
+    access: 'staff',
+    body: patientRegistration,
+    description:
+      'The Flask system’s field names are accepted beside Qhitz’s (street_address for address, zip_code for postal_code, emergency_contact and emergency_phone for emergency_contact_name and emergency_contact_phone), and answered under both.',
+    responses: { 201: { description: 'Registered', schema: patientAnswer }, 409: { description: 'A patient with that email exists' } },
+    example: {
+      body: {
+        first_name: 'Jane',
+        last_name: 'Doe',
+        email: 'jane.doe@example.com',
+        phone: '+1 555 0100',
+        date_of_birth: '1990-04-01',
+        street_address: '123 Main St',
+        city: 'Springfield',
+        state: 'IL',
+        zip_code: '62701',
+        country: 'US',
+        emergency_contact: 'John Doe',
+        emergency_phone: '+1 555 0101',
+        insurance_provider: 'Delta Dental',
+        allergies: 'penicillin',
+      },
+    },
+    handler: registerPatient,
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/dental/patients',
+    summary: 'Find patients by name, email or phone',
+    access: 'staff',
+    query: patientSearch,
+    responses: { 200: { description: 'One page of matches', schema: pageSchema('patients', patientView) } },
+    example: { query: { search: 'doe', per_page: 10 } },
+    handler: findPatients,
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/dental/patient/:id',
+    summary: `One patient, with the next ${DETAIL_ITEMS} appointments and the last ${DETAIL_ITEMS} treatments`,
+    access: 'staff',
+    params: idParams,
+    responses: {
+      200: {
+        description: 'The patient',
+        schema: z.object({ patient: patientView, upcoming_appointments: z.array(appointmentView), recent_treatments: z.array(treatmentView) }),
+      },
+    },
+    example: { params: { id: 12 } },
+    handler: showPatient,
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/api/dental/patient/:id',
+    summary: 'Change a patient (is_active: false deactivates; patients are never deleted)',
+    access: 'staff',
+    params: idParams,
+    body: patientChanges,
+    responses: { 200: { description: 'Updated', schema: patientAnswer } },
+    handler: changePatient,
+  }),
+];

@@ -2,16 +2,24 @@
 // → 503, never a hang) and every failure mapped to the answer the client should get.
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { BookingRequest, RescheduleRequest } from '../../activities/dental.js';
 import type { Config } from '../../config/index.js';
+import { formatInZone } from '../../core/dental/time.js';
 import type { Appointment, AppointmentStatus } from '../../db/dental/appointments.js';
-import { appointmentWorkflow, bookUpdate, patientAnswerUpdate, type PatientAnswerRequest, rescheduleUpdate, setStatusUpdate } from '../../workflows/dental.js';
+import {
+  type BookingRequest,
+  bookUpdate,
+  patientAnswerUpdate,
+  type PatientAnswerRequest,
+  rescheduleUpdate,
+  type RescheduleRequest,
+  setStatusUpdate,
+} from '../../workflows/appointment-contract.js';
+import { appointmentWorkflow } from '../../workflows/dental.js';
 import { AppointmentAt, AppointmentStatus as AppointmentStatusAttribute, DentistId, PatientId } from '../../workflows/search-attributes.js';
 import { TASK_QUEUES } from '../../workflows/task-queues.js';
 import { ApiError, conflict, notFound, serviceUnavailable } from '../shared/errors.js';
 import { withinDeadline } from '../shared/temporal-calls.js';
 import { statusTooEarly } from './status-timing.js';
-import { formatInZone } from './time.js';
 
 export const appointmentWorkflowId = (appointmentId: number) => `appointment-${appointmentId}`;
 
@@ -25,7 +33,7 @@ export class AppointmentWorkflowEnded extends ApiError {
   }
 }
 
-export function createAppointmentWorkflowClient(client: Client, config: Config) {
+export function createDentalWorkflowClient(client: Client, config: Config) {
   const timeoutMs = config.TEMPORAL_REQUEST_TIMEOUT_MS;
   // When this caller will have given up and answered 503 (a little before the call's own deadline):
   // the activity writes nothing after it.
@@ -111,3 +119,5 @@ function toApiError(error: unknown, timeZone: string): unknown {
   if ((error as { name?: string } | null)?.name === 'WorkflowNotFoundError') return new AppointmentWorkflowEnded();
   return error;
 }
+
+export type DentalWorkflowClient = ReturnType<typeof createDentalWorkflowClient>;

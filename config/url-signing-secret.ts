@@ -1,14 +1,15 @@
-// The HMAC key of signed download URLs. Production must set URL_SIGNING_SECRET (config refuses to
-// start without it). Elsewhere a random secret is generated once into URL_SIGNING_SECRET_FILE, beside
-// the auth signing keys, so media and cloud share it and `make dev` needs no setup, while no key
-// written in the source can ever sign a URL.
+// The HMAC key of signed URLs (media and cloud downloads; dental derives its patients' answer links'
+// key from it). Production must set URL_SIGNING_SECRET (config refuses to start without it).
+// Elsewhere a random secret is generated once into URL_SIGNING_SECRET_FILE, beside the auth signing
+// keys, so the services share it and `make dev` needs no setup, while no key written in the source
+// can ever sign a URL.
 import { randomBytes } from 'node:crypto';
-import { type Config, ConfigError } from '../../config/index.js';
-import { readSecretSetting } from '../../config/secret-file.js';
+import { type Config, ConfigError } from './index.js';
+import { readSecretSetting } from './secret-file.js';
 
 const SHORTEST_SECRET = 32;
 
-/** Synchronous: route tables are built synchronously, once, at start. */
+/** Synchronous: a service's app is built synchronously, once, at start. */
 export function urlSigningSecret(config: Pick<Config, 'URL_SIGNING_SECRET' | 'URL_SIGNING_SECRET_FILE' | 'NODE_ENV'>): string {
   const { text, source } = readSecretSetting({
     variable: 'URL_SIGNING_SECRET',

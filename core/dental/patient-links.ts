@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../../config/index.js';
 import { dentalPublicUrl } from '../../config/dental.js';
-import { urlSigningSecret } from '../shared/url-signing-secret.js';
+import { urlSigningSecret } from '../../config/url-signing-secret.js';
 
 export const PATIENT_ANSWERS = ['confirm', 'cancel'] as const;
 export type PatientAnswer = (typeof PATIENT_ANSWERS)[number];
