@@ -5,7 +5,7 @@ import { createServiceApp, settingsFromDeps } from '../shared/app.js';
 import { createAuthGuard, type RevocationCheck } from '../shared/auth-guard.js';
 import { VERSION } from '../shared/version.js';
 import { createLoginThrottle } from './login-throttle.js';
-import { createPasswordHasher } from './passwords.js';
+import { createPasswordHasher } from '../../core/auth/passwords.js';
 import { authRoutes } from './routes/index.js';
 import type { AuthAppDeps, AuthServices } from './services.js';
 import { createTokenPairs } from './token-pairs.js';

@@ -9,8 +9,8 @@ import { audit } from '../../db/auth/security.js';
 import { endSessions, openSession, storeRefreshToken, touchSession, useRefreshToken } from '../../db/auth/sessions.js';
 import { findUserById, type User } from '../../db/auth/users.js';
 import { ApiError } from '../shared/errors.js';
-import { issueAccessToken } from './access-tokens.js';
-import type { SigningKeys } from './signing-keys.js';
+import { issueAccessToken } from '../../core/auth/access-tokens.js';
+import type { SigningKeys } from '../../core/auth/signing-keys.js';
 
 export interface ClientInfo {
   ip: string | null;
