@@ -1,11 +1,11 @@
 // The auth service: accounts, sessions and the keys every other service verifies tokens with.
 import type { H3 } from 'h3';
+import { createPasswordHasher } from '../../core/auth/passwords.js';
 import { isSessionActive } from '../../db/auth/sessions.js';
 import { createServiceApp, settingsFromDeps } from '../shared/app.js';
 import { createAuthGuard, type RevocationCheck } from '../shared/auth-guard.js';
 import { VERSION } from '../shared/version.js';
 import { createLoginThrottle } from './login-throttle.js';
-import { createPasswordHasher } from '../../core/auth/passwords.js';
 import { authRoutes } from './routes/index.js';
 import type { AuthAppDeps, AuthServices } from './services.js';
 import { createTokenPairs } from './token-pairs.js';

@@ -2,11 +2,11 @@
 // services, built once in app.ts), with the handler's context type that route files declare.
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../../config/index.js';
+import type { PasswordHasher } from '../../core/auth/passwords.js';
+import type { SigningKeys } from '../../core/auth/signing-keys.js';
 import type { HandlerContext, RouteInput } from '../shared/route.js';
 import type { ServiceDeps } from '../shared/runtime.js';
 import type { LoginThrottle } from './login-throttle.js';
-import type { PasswordHasher } from '../../core/auth/passwords.js';
-import type { SigningKeys } from '../../core/auth/signing-keys.js';
 import type { TokenPairs } from './token-pairs.js';
 
 export interface AuthAppDeps extends ServiceDeps {

@@ -1,14 +1,14 @@
 // Accounts, as the Flask system's clients know them: register, login, verify, profile, change-password.
 import { z } from 'zod';
+import { email, username } from '../../../core/auth/account-fields.js';
+import { passwordProblems } from '../../../core/auth/password-policy.js';
 import { audit, markLoginAttemptSucceeded } from '../../../db/auth/security.js';
 import { endSessions } from '../../../db/auth/sessions.js';
 import { findUserById, findUserForLogin, findUserWithHash, insertUser, setPasswordHash, updateProfile } from '../../../db/auth/users.js';
 import { ApiError, invalidFields, unauthorized, unlessDuplicate } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
-import { email, username } from '../../../core/auth/account-fields.js';
 import { clientOf } from '../client-info.js';
 import { loginAccountKey } from '../login-throttle.js';
-import { passwordProblems } from '../../../core/auth/password-policy.js';
 import { presentProfile, presentUser, profileView, userView } from '../present.js';
 import type { AuthContext } from '../services.js';
 
