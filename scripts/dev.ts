@@ -4,8 +4,8 @@
 // Temporal and PostgreSQL. Data stays in .data/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensureDemoAccounts } from '../api/auth/accounts-admin.js';
-import { createPasswordHasher } from '../api/auth/passwords.js';
+import { ensureDemoAccounts } from '../core/auth/accounts-admin.js';
+import { createPasswordHasher } from '../core/auth/passwords.js';
 import { codecEndpointForUi, temporalCodecUiSecret } from '../temporal/codec-address.js';
 import { DEFAULT_PORTS, loadConfig, SERVICES, type ServiceName } from '../config/index.js';
 import { migrate } from '../db/migrate.js';

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { AccountInputError, createAccount, importFlaskUsers } from '../api/auth/accounts-admin.js';
-import { createPasswordHasher } from '../api/auth/passwords.js';
+import { AccountInputError, createAccount, importFlaskUsers } from '../core/auth/accounts-admin.js';
+import { createPasswordHasher } from '../core/auth/passwords.js';
 import { ROLES, type Role } from '../db/auth/users.js';
 import { runWithConfig } from '../config/index.js';
 import { migrate } from '../db/migrate.js';

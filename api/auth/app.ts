@@ -1,29 +1,21 @@
 // The auth service: accounts, sessions and the keys every other service verifies tokens with.
 import type { H3 } from 'h3';
+import { createPasswordHasher } from '../../core/auth/passwords.js';
 import { isSessionActive } from '../../db/auth/sessions.js';
-import { createServiceApp, handlerTimeoutFor } from '../shared/app.js';
+import { createServiceApp, settingsFromDeps } from '../shared/app.js';
 import { createAuthGuard, type RevocationCheck } from '../shared/auth-guard.js';
-import type { ServiceDeps } from '../shared/runtime.js';
 import { VERSION } from '../shared/version.js';
-import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { createLoginThrottle } from './login-throttle.js';
 import { authRoutes } from './routes/index.js';
-import type { SigningKeys } from './signing-keys.js';
-import { createTokenPairs, type TokenPairs } from './token-pairs.js';
-
-export interface AuthAppDeps extends ServiceDeps {
-  keys: SigningKeys;
-}
-
-/** What the auth routes work with: the service's deps plus its password and token machinery. */
-export interface AuthContext extends AuthAppDeps {
-  passwords: PasswordHasher;
-  tokens: TokenPairs;
-}
+import type { AuthAppDeps, AuthServices } from './services.js';
+import { createTokenPairs } from './token-pairs.js';
 
 export function createAuthApp(deps: AuthAppDeps): H3 {
-  const { config } = deps;
-  const context: AuthContext = {
-    ...deps,
+  const { pool, config, keys } = deps;
+  const services: AuthServices = {
+    pool,
+    config,
+    keys,
     passwords: createPasswordHasher({
       memoryCost: config.ARGON2_MEMORY_KIB,
       timeCost: config.ARGON2_TIME_COST,
@@ -31,25 +23,15 @@ export function createAuthApp(deps: AuthAppDeps): H3 {
       maxConcurrent: config.ARGON2_MAX_CONCURRENCY,
     }),
     tokens: createTokenPairs(deps),
+    throttle: createLoginThrottle(pool, config),
   };
   const guard = createAuthGuard({
-    keys: deps.keys.verificationKeys,
+    keys: keys.verificationKeys,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     revocations: cachedSessionCheck(deps, 2000),
   });
-  return createServiceApp({
-    service: 'auth',
-    title: 'Qhitz Auth API',
-    version: VERSION,
-    logger: deps.logger,
-    guard,
-    routes: authRoutes(context),
-    health: deps.health,
-    corsOrigins: config.corsOrigins,
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    handlerTimeoutMs: handlerTimeoutFor(config),
-  });
+  return createServiceApp({ service: 'auth', title: 'Qhitz Auth API', version: VERSION, ...settingsFromDeps(deps, guard), services, routes: authRoutes });
 }
 
 /** The auth service reads its own sessions table, remembering each answer for `ttlMs`. */

@@ -1,7 +1,7 @@
+import { loadSigningKeys } from '../../core/auth/signing-keys.js';
 import { runService } from '../shared/runtime.js';
 import { createAuthApp } from './app.js';
 import { startAuthMaintenance } from './maintenance.js';
-import { loadSigningKeys } from './signing-keys.js';
 
 await runService('auth', { temporal: false }, async (deps) => {
   const keys = await loadSigningKeys(deps.config);

@@ -5,12 +5,12 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../../config/index.js';
+import { issueAccessToken } from '../../core/auth/access-tokens.js';
+import type { SigningKeys } from '../../core/auth/signing-keys.js';
 import { audit } from '../../db/auth/security.js';
 import { endSessions, openSession, storeRefreshToken, touchSession, useRefreshToken } from '../../db/auth/sessions.js';
 import { findUserById, type User } from '../../db/auth/users.js';
 import { ApiError } from '../shared/errors.js';
-import { issueAccessToken } from './access-tokens.js';
-import type { SigningKeys } from './signing-keys.js';
 
 export interface ClientInfo {
   ip: string | null;

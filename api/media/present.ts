@@ -2,8 +2,9 @@
 // keys the Flask system's clients read (FLASK_CONTRACT.md): `original_filename`, `file_size`,
 // `uploaded_at`, `uploaded_by`, a plural `file_type`, and stats under `stats_by_type`.
 import { z } from 'zod';
+import type { Principal } from '../../core/auth/access-tokens.js';
 import { MEDIA_KINDS, type MediaFile, type MediaKind, mediaRow } from '../../db/media/files.js';
-import { type Principal, hasRole } from '../shared/auth-guard.js';
+import { hasRole } from '../shared/auth-guard.js';
 import { extensionOf, megabytes, storedName } from '../shared/flask-file-fields.js';
 import { createUrlSigner, type EndedUserCheck } from '../shared/signed-urls.js';
 import { indexWorkflowId } from './workflow-client.js';

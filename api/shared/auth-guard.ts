@@ -1,22 +1,17 @@
 // Every service verifies access tokens itself, locally: signature (from the auth service's JWKS,
-// cached), issuer, audience, expiry, then a session-revocation check against a list kept in memory
-// and refreshed every couple of seconds. No request waits on the auth service or a database.
+// cached), issuer, audience, expiry (core/auth/access-tokens.ts), then a session-revocation check
+// against a list kept in memory and refreshed every couple of seconds. No request waits on the auth
+// service or a database.
 import type { H3Event } from 'h3';
-import { createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type Role, ROLES } from '../../db/auth/users.js';
+import { AccessTokenRefused, createAccessTokenVerifier, type Principal, type VerifierOptions } from '../../core/auth/access-tokens.js';
+import type { Role } from '../../db/auth/users.js';
 import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
 import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS } from './signed-urls.js';
 
 const ROLE_RANK: Record<Role, number> = { user: 0, staff: 1, admin: 2 };
-
-/** Who is calling, as proven by the access token. */
-export interface Principal {
-  id: number;
-  role: Role;
-  sessionId: string;
-}
 
 /** Admins can do what staff can, staff what users can. */
 export function hasRole(principal: Principal, minimum: Role): boolean {
@@ -27,10 +22,7 @@ export interface RevocationCheck extends Partial<EndedUserCheck> {
   isRevoked(sessionId: string): boolean | Promise<boolean>;
 }
 
-export interface AuthGuardOptions {
-  keys: JWTVerifyGetKey;
-  issuer: string;
-  audience: string;
+export interface AuthGuardOptions extends VerifierOptions {
   revocations?: RevocationCheck;
 }
 
@@ -43,76 +35,34 @@ export interface AuthGuard extends EndedUserCheck {
   optionalUser(event: H3Event): Promise<Principal | null>;
 }
 
-const ACCEPTED_ALGORITHMS = ['EdDSA', 'ES256'];
-const claimsSchema = z.object({
-  sub: z.string().regex(/^\d+$/),
-  role: z.enum(ROLES),
-  sid: z.string().min(1),
-});
-const verifiedClaims = claimsSchema.extend({ exp: z.number() });
+const INVALID_TOKEN = { 'www-authenticate': 'Bearer error="invalid_token"' };
 
-/**
- * Tokens already verified, until they expire: a client sends the same token on every request for
- * up to 15 minutes, and an Ed25519 verification through WebCrypto costs ~0.3 ms. Keyed by the whole
- * token, so only a byte-identical token hits; revocation is still checked on every request.
- */
-class VerifiedTokenCache {
-  readonly #entries = new Map<string, { principal: Principal; expiresAt: number }>();
-  constructor(private readonly capacity = 10_000) {}
-
-  get(token: string): Principal | undefined {
-    const entry = this.#entries.get(token);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
-      this.#entries.delete(token);
-      return undefined;
-    }
-    return entry.principal;
-  }
-
-  set(token: string, principal: Principal, expiresAtSeconds: number): void {
-    if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(token, { principal, expiresAt: expiresAtSeconds * 1000 });
+/** The answer to a refused token: 401 saying why, or 503 when the keys to check it are out of reach. */
+function refusal(error: unknown): unknown {
+  if (!(error instanceof AccessTokenRefused)) return error;
+  switch (error.reason) {
+    case 'expired':
+      return new ApiError(401, 'token_expired', 'The access token has expired; refresh it', { headers: INVALID_TOKEN });
+    case 'keys_unreachable':
+      return serviceUnavailable('Tokens cannot be verified right now (the auth service is unreachable)');
+    case 'invalid':
+      return new ApiError(401, 'invalid_token', 'The access token is invalid', { headers: INVALID_TOKEN });
+    case 'missing_claims':
+      return new ApiError(401, 'invalid_token', 'The access token is missing claims');
   }
 }
 
 export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
-  const verified = new VerifiedTokenCache();
+  const verifyToken = createAccessTokenVerifier(options);
 
+  // Revocation is checked on every request, a cached verification included.
   async function verify(token: string): Promise<Principal> {
-    const cached = verified.get(token);
-    if (cached) return checkNotRevoked(cached);
-    let payload: unknown;
+    let principal: Principal;
     try {
-      ({ payload } = await jwtVerify(token, options.keys, {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms: ACCEPTED_ALGORITHMS,
-        requiredClaims: ['sub', 'exp', 'iat', 'sid'],
-        clockTolerance: 5,
-      }));
+      principal = await verifyToken(token);
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) {
-        throw new ApiError(401, 'token_expired', 'The access token has expired; refresh it', {
-          headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-        });
-      }
-      if (error instanceof joseErrors.JWKSTimeout || isFetchFailure(error)) {
-        throw serviceUnavailable('Tokens cannot be verified right now (the auth service is unreachable)');
-      }
-      throw new ApiError(401, 'invalid_token', 'The access token is invalid', {
-        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-      });
+      throw refusal(error);
     }
-    const claims = verifiedClaims.safeParse(payload);
-    if (!claims.success) throw new ApiError(401, 'invalid_token', 'The access token is missing claims');
-    const { sub, role, sid, exp } = claims.data;
-    const principal: Principal = { id: Number(sub), role, sessionId: sid };
-    verified.set(token, principal, exp);
-    return checkNotRevoked(principal);
-  }
-
-  async function checkNotRevoked(principal: Principal): Promise<Principal> {
     if (options.revocations && (await options.revocations.isRevoked(principal.sessionId))) {
       throw new ApiError(401, 'session_revoked', 'This session has ended; log in again');
     }
@@ -151,14 +101,6 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     optionalUser,
     signedUrlCutoff: (userId) => options.revocations?.signedUrlCutoff?.(userId),
   };
-}
-
-/** The JWKS could not be fetched: no connection, or an answer other than 200 (a proxy's 502 while auth restarts). */
-function isFetchFailure(error: unknown): boolean {
-  return (
-    (error instanceof TypeError && /fetch failed/i.test(error.message)) ||
-    (error instanceof joseErrors.JOSEError && /Expected 200 OK from the JSON Web Key Set/i.test(error.message))
-  );
 }
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

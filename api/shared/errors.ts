@@ -69,16 +69,30 @@ export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many a
 export const serviceUnavailable = (message: string, options?: ErrorOptions) =>
   new ApiError(503, 'service_unavailable', message, options);
 
+/** What a 409 for a taken value says, and the details naming what to change. */
+export interface DuplicateAnswer {
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 /**
  * Awaits `work`; a unique-key violation (the value is taken: a name in a folder, an email) becomes a
- * 409 saying so, with `details` naming what to change. Anything else passes through unchanged.
+ * 409 saying so, with `details` naming what to change. Anything else passes through unchanged. Where
+ * several values can be taken, `answerFor` tells them apart by the constraint that was violated.
  */
-export async function unlessDuplicate<T>(work: Promise<T>, message: string, details?: Record<string, unknown>): Promise<T> {
+export async function unlessDuplicate<T>(work: Promise<T>, message: string, details?: Record<string, unknown>): Promise<T>;
+export async function unlessDuplicate<T>(work: Promise<T>, answerFor: (constraint: string | null) => DuplicateAnswer): Promise<T>;
+export async function unlessDuplicate<T>(
+  work: Promise<T>,
+  answer: string | ((constraint: string | null) => DuplicateAnswer),
+  details?: Record<string, unknown>,
+): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof UniqueIntegrityConstraintViolationError) throw conflict(message, { details });
-    throw error;
+    if (!(error instanceof UniqueIntegrityConstraintViolationError)) throw error;
+    const taken = typeof answer === 'string' ? { message: answer, details } : answer(error.constraint);
+    throw conflict(taken.message, { details: taken.details });
   }
 }
 

@@ -99,86 +99,107 @@ function templatesOf(routes: OpenApiInput['routes']): Map<string, { template: st
   return templates;
 }
 
+type SchemaConverter = ReturnType<typeof schemaConverter>;
+type DocumentedRoute = OpenApiInput['routes'][number];
+
+/** A route's path or query parameters, from its schema; `renamed` maps a path parameter to its template's name. */
+function parametersOf(
+  jsonSchema: SchemaConverter,
+  schema: z.ZodType | undefined,
+  location: 'path' | 'query',
+  examples: Record<string, unknown> = {},
+  renamed = new Map<string, string>(),
+) {
+  if (!schema) return [];
+  const object = jsonSchema(schema) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(object.properties ?? {}).map(([name, property]) => {
+    const description = [renamed.has(name) && `The ${name.replaceAll('_', ' ')}`, typeof property.description === 'string' && property.description].filter(Boolean).join(': ');
+    return {
+      name: renamed.get(name) ?? name,
+      in: location,
+      required: location === 'path' || (object.required ?? []).includes(name),
+      ...(description && { description }),
+      schema: property,
+      ...(examples[name] !== undefined && { example: examples[name] }),
+    };
+  });
+}
+
+/** The responses a route declares, plus the errors its access and input can give. */
+function responsesOf(jsonSchema: SchemaConverter, route: DocumentedRoute) {
+  const responses: Record<string, unknown> = {};
+  const declared: Record<number, ResponseSpec> = route.responses ?? { 200: { description: 'Success' } };
+  for (const [status, spec] of Object.entries(declared)) {
+    const json = spec.schema ? { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } : Number(status) >= 400 ? errorContent : undefined;
+    const text = spec.mediaTypes?.length ? Object.fromEntries(spec.mediaTypes.map((type) => [type, { schema: { type: 'string' } }])) : undefined;
+    const content = json || text ? { ...json, ...text } : undefined;
+    responses[status] = { description: spec.description, ...(content && { content }) };
+  }
+  if (route.body || route.query || route.params) {
+    responses['400'] ??= errorResponse('Malformed request (e.g. invalid JSON)');
+    responses['422'] ??= errorResponse('Invalid fields, listed in details.fields');
+  }
+  if (route.access !== 'public') responses['401'] ??= errorResponse('No valid access token');
+  if (route.access === 'staff' || route.access === 'admin') responses['403'] ??= errorResponse(`Needs the ${route.access} role`);
+  if (route.params) responses['404'] ??= errorResponse('Absent, or not yours');
+  responses['503'] ??= errorResponse('A dependency (database, Temporal) is unavailable; retry later');
+  return responses;
+}
+
+/** A JSON body, or a multipart form whose example names each file part's name and type. */
+function requestBodyOf(jsonSchema: SchemaConverter, route: DocumentedRoute) {
+  if (!route.body) return undefined;
+  const schema = jsonSchema(route.body);
+  const example = route.example;
+  if (!route.rawBody) return { required: true, content: { 'application/json': { schema, ...(example?.body && { example: example.body }) } } };
+  const files = Object.entries(example?.files ?? {});
+  const multipart: Json = { schema };
+  if (example?.body || files.length) {
+    multipart.example = { ...example?.body, ...Object.fromEntries(files.map(([field, file]) => [field, file.content])) };
+  }
+  if (files.length) {
+    // A file part's name and type are its headers, not its value.
+    multipart.encoding = Object.fromEntries(
+      files.map(([field, file]) => [
+        field,
+        {
+          contentType: file.type,
+          headers: { 'Content-Disposition': { schema: { type: 'string' }, example: `form-data; name="${field}"; filename="${file.name}"` } },
+        },
+      ]),
+    );
+  }
+  return { required: true, content: { 'multipart/form-data': multipart } };
+}
+
+/** `GET /api/media/file/{id}` → `getApiMediaFileId` */
+function operationIdOf(route: DocumentedRoute): string {
+  return `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
+}
+
+function operationOf(jsonSchema: SchemaConverter, route: DocumentedRoute, renamed: Map<string, string>): Record<string, unknown> {
+  const operation: Record<string, unknown> = {
+    summary: route.summary,
+    ...(route.description && { description: route.description }),
+    operationId: operationIdOf(route),
+    security: route.access === 'public' ? [] : route.access === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }],
+    parameters: [...parametersOf(jsonSchema, route.params, 'path', route.example?.params, renamed), ...parametersOf(jsonSchema, route.query, 'query', route.example?.query)],
+    responses: responsesOf(jsonSchema, route),
+  };
+  const requestBody = requestBodyOf(jsonSchema, route);
+  if (requestBody) operation.requestBody = requestBody;
+  return operation;
+}
+
 export function buildOpenApiDocument(input: OpenApiInput): Record<string, unknown> {
+  // Converting a route's schemas fills `schemas` with the named ones it meets.
   const schemas: Record<string, unknown> = { Error: errorSchema };
   const jsonSchema = schemaConverter(schemas);
   const templates = templatesOf(input.routes);
-
-  function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query', examples: Record<string, unknown> = {}, renamed = new Map<string, string>()) {
-    if (!schema) return [];
-    const object = jsonSchema(schema) as { properties?: Record<string, Json>; required?: string[] };
-    return Object.entries(object.properties ?? {}).map(([name, property]) => {
-      const description = [renamed.has(name) && `The ${name.replaceAll('_', ' ')}`, typeof property.description === 'string' && property.description].filter(Boolean).join(': ');
-      return {
-        name: renamed.get(name) ?? name,
-        in: location,
-        required: location === 'path' || (object.required ?? []).includes(name),
-        ...(description && { description }),
-        schema: property,
-        ...(examples[name] !== undefined && { example: examples[name] }),
-      };
-    });
-  }
-
-  function responsesOf(route: OpenApiInput['routes'][number]) {
-    const responses: Record<string, unknown> = {};
-    const declared: Record<number, ResponseSpec> = route.responses ?? { 200: { description: 'Success' } };
-    for (const [status, spec] of Object.entries(declared)) {
-      const json = spec.schema ? { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } : Number(status) >= 400 ? errorContent : undefined;
-      const text = spec.mediaTypes?.length ? Object.fromEntries(spec.mediaTypes.map((type) => [type, { schema: { type: 'string' } }])) : undefined;
-      const content = json || text ? { ...json, ...text } : undefined;
-      responses[status] = { description: spec.description, ...(content && { content }) };
-    }
-    if (route.body || route.query || route.params) {
-      responses['400'] ??= errorResponse('Malformed request (e.g. invalid JSON)');
-      responses['422'] ??= errorResponse('Invalid fields, listed in details.fields');
-    }
-    if (route.access !== 'public') responses['401'] ??= errorResponse('No valid access token');
-    if (route.access === 'staff' || route.access === 'admin') responses['403'] ??= errorResponse(`Needs the ${route.access} role`);
-    if (route.params) responses['404'] ??= errorResponse('Absent, or not yours');
-    responses['503'] ??= errorResponse('A dependency (database, Temporal) is unavailable; retry later');
-    return responses;
-  }
-
-  function requestBodyOf(route: OpenApiInput['routes'][number]) {
-    if (!route.body) return undefined;
-    const schema = jsonSchema(route.body);
-    const example = route.example;
-    if (!route.rawBody) return { required: true, content: { 'application/json': { schema, ...(example?.body && { example: example.body }) } } };
-    const files = Object.entries(example?.files ?? {});
-    const multipart: Json = { schema };
-    if (example?.body || files.length) {
-      multipart.example = { ...example?.body, ...Object.fromEntries(files.map(([field, file]) => [field, file.content])) };
-    }
-    if (files.length) {
-      // A file part's name and type are its headers, not its value.
-      multipart.encoding = Object.fromEntries(
-        files.map(([field, file]) => [
-          field,
-          {
-            contentType: file.type,
-            headers: { 'Content-Disposition': { schema: { type: 'string' }, example: `form-data; name="${field}"; filename="${file.name}"` } },
-          },
-        ]),
-      );
-    }
-    return { required: true, content: { 'multipart/form-data': multipart } };
-  }
-
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of input.routes) {
     const { template, renamed } = templates.get(`${route.method} ${route.path}`)!;
-    const operation: Record<string, unknown> = {
-      summary: route.summary,
-      ...(route.description && { description: route.description }),
-      operationId: `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-      security: route.access === 'public' ? [] : route.access === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }],
-      parameters: [...parametersOf(route.params, 'path', route.example?.params, renamed), ...parametersOf(route.query, 'query', route.example?.query)],
-      responses: responsesOf(route),
-    };
-    const requestBody = requestBodyOf(route);
-    if (requestBody) operation.requestBody = requestBody;
-    (paths[template] ??= {})[route.method.toLowerCase()] = operation;
+    (paths[template] ??= {})[route.method.toLowerCase()] = operationOf(jsonSchema, route, renamed);
   }
   return {
     openapi: '3.1.0',

@@ -26,7 +26,7 @@
 import type { H3Event, HTTPMethod } from 'h3';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Principal } from './auth-guard.js';
+import type { Principal } from '../../core/auth/access-tokens.js';
 
 /** `public`: no token read. `optional`: a token is verified if sent. Others: at least that role. */
 export type Access = 'public' | 'optional' | 'user' | 'staff' | 'admin';

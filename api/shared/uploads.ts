@@ -137,6 +137,36 @@ export function sanitizeFileName(name: string | null | undefined): string {
 const FORMIDABLE_LIMIT_CODES = new Set([1009, 1016]); // biggerThanTotalMaxFileSize, biggerThanMaxFileSize
 
 export async function receiveUpload(event: H3Event, scratchDir: string, limits: UploadLimits): Promise<ReceivedUpload> {
+  const request = multipartRequestOf(event, limits);
+  await mkdir(scratchDir, { recursive: true });
+  // The client may have gone while the route checked its token or quota: its close event is past,
+  // and a destroyed request's unread bytes will never be readable.
+  if (request.destroyed && !request.readableEnded) throw badRequest('The upload was interrupted; nothing was kept');
+  const folder = await mkdtemp(join(scratchDir, 'upload-'));
+  const discard = () => rm(folder, { recursive: true, force: true });
+  const { form, partOrder } = multipartForm(folder, limits);
+  const hangUp = watchForHangUp(request);
+  try {
+    const [fields, files] = await Promise.race([form.parse(request), hangUp.interrupted]);
+    const received = Object.entries(files)
+      .flatMap(([field, list]) => ((list ?? []) as File[]).map((file) => ({ field, file })))
+      .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
+      .map(({ field, file }): UploadedFile => {
+        if (file.size > limits.maxFileSize) throw tooLarge(limits);
+        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: mediaType(file.mimetype), sha256: String(file.hash) };
+      });
+    const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
+    return { fields: flatFields, files: received, discard };
+  } catch (error) {
+    await discard();
+    throw uploadFailure(error, request.destroyed, limits);
+  } finally {
+    hangUp.stop();
+  }
+}
+
+/** The request's Node.js stream, once its headers say it is a multipart body within the limits. */
+function multipartRequestOf(event: H3Event, limits: UploadLimits): IncomingMessage {
   const request = event.runtime?.node?.req;
   if (!request) throw new ApiError(500, 'internal_error', 'Uploads need the Node.js server');
   const contentType = event.req.headers.get('content-type') ?? '';
@@ -152,13 +182,11 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
   const declared = Number(event.req.headers.get('content-length') ?? NaN);
   const bodyLimit = limits.maxFileSize * limits.maxFiles + (limits.maxFieldsSize ?? 64 * 1024) + 64 * 1024;
   if (declared > bodyLimit) throw tooLarge(limits);
+  return request as IncomingMessage;
+}
 
-  await mkdir(scratchDir, { recursive: true });
-  // The client may have gone while the route checked its token or quota: its close event is past,
-  // and a destroyed request's unread bytes will never be readable.
-  if (request.destroyed && !request.readableEnded) throw badRequest('The upload was interrupted; nothing was kept');
-  const folder = await mkdtemp(join(scratchDir, 'upload-'));
-  const discard = () => rm(folder, { recursive: true, force: true });
+/** A formidable parser writing the file parts into `folder`, and the order the client sent them in. */
+function multipartForm(folder: string, limits: UploadLimits) {
   // formidable reports files as each finishes writing; the part order the client sent is kept here.
   const partOrder: string[] = [];
   const form = formidable({
@@ -183,35 +211,25 @@ export async function receiveUpload(event: H3Event, scratchDir: string, limits: 
     fileWriteStreamHandler: (file) => boundedWriteStream((file as unknown as { filepath: string }).filepath),
   });
   tuneParser(form, MAX_PART_HEADER_BYTES);
-  // formidable learns of a client that went away only through the deprecated 'aborted' event, which
-  // does not always come (seen with a paused request): a request closed before its body was read
-  // to the end is an abort.
+  return { form, partOrder };
+}
+
+/**
+ * formidable learns of a client that went away only through the deprecated 'aborted' event, which
+ * does not always come (seen with a paused request): a request closed before its body was read to
+ * the end is an abort. `interrupted` rejects then; `stop` stops watching.
+ */
+function watchForHangUp(request: IncomingMessage): { interrupted: Promise<never>; stop(): void } {
   let onClose: (() => void) | undefined;
-  const hungUp = new Promise<never>((_, reject) => {
+  const interrupted = new Promise<never>((_, reject) => {
     onClose = () => {
       if (!request.readableEnded) reject(badRequest('The upload was interrupted; nothing was kept'));
     };
     request.once('close', onClose);
-    if (request.destroyed) onClose(); // closed during the awaits above
+    if (request.destroyed) onClose(); // closed during the awaits before
   });
-  hungUp.catch(() => {}); // settled by the race below, or after it lost: never unhandled
-  try {
-    const [fields, files] = await Promise.race([form.parse(request as IncomingMessage), hungUp]);
-    const received = Object.entries(files)
-      .flatMap(([field, list]) => ((list ?? []) as File[]).map((file) => ({ field, file })))
-      .sort((a, b) => partOrder.indexOf(a.file.newFilename) - partOrder.indexOf(b.file.newFilename))
-      .map(({ field, file }): UploadedFile => {
-        if (file.size > limits.maxFileSize) throw tooLarge(limits);
-        return { field, path: file.filepath, size: file.size, name: sanitizeFileName(file.originalFilename), clientMimeType: mediaType(file.mimetype), sha256: String(file.hash) };
-      });
-    const flatFields = Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, (values ?? [])[0] ?? '']));
-    return { fields: flatFields, files: received, discard };
-  } catch (error) {
-    await discard();
-    throw uploadFailure(error, request.destroyed, limits);
-  } finally {
-    request.off('close', onClose!);
-  }
+  interrupted.catch(() => {}); // settled by the race it is in, or after it lost: never unhandled
+  return { interrupted, stop: () => request.off('close', onClose!) };
 }
 
 /** What the client is told when formidable gave up: over a limit, cut off, or unreadable. */

@@ -3,17 +3,8 @@
 import type { H3Event } from 'h3';
 import { getQuery, getRouterParams } from 'h3';
 import { z } from 'zod';
+import { fieldErrors } from '../../core/field-errors.js';
 import { ApiError, badRequest, invalidFields, notFound, payloadTooLarge, unsupportedMediaType } from './errors.js';
-
-/** Turns zod issues into `{ field: [messages] }`; issues about the whole object go under `_body`. */
-export function fieldErrors(error: z.ZodError, root = '_body'): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : root;
-    (fields[key] ??= []).push(issue.message);
-  }
-  return fields;
-}
 
 export function parseWith<T extends z.ZodType>(schema: T, input: unknown, root?: string): z.output<T> {
   const withNul = pathOfNulCharacter(input);

@@ -5,8 +5,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueAccessToken } from '../../api/auth/access-tokens.js';
-import { signingKeysFromJwks } from '../../api/auth/signing-keys.js';
+import { issueAccessToken } from '../../core/auth/access-tokens.js';
+import { generateSigningJwk, signingKeysFromJwks } from '../../core/auth/signing-keys.js';
 import type { Role } from '../../db/auth/users.js';
 import { SERVICES, type ServiceName } from '../../config/index.js';
 import { migrate } from '../../db/migrate.js';
@@ -56,7 +56,6 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     ...Object.fromEntries(SERVICES.flatMap((s) => [[`${s.toUpperCase()}_DATABASE_URL`, postgres.urls[s]], [`${s.toUpperCase()}_PORT`, String(ports[s])]])),
   };
   // Production refuses to generate keys; a benchmark makes its own throwaway ones.
-  const { generateSigningJwk } = await import('../../api/auth/signing-keys.js');
   env.AUTH_SIGNING_KEYS = JSON.stringify([await generateSigningJwk()]);
   env.URL_SIGNING_SECRET = randomBytes(32).toString('base64url');
   env.TEMPORAL_PAYLOAD_KEYS = JSON.stringify([generatePayloadKey()]);

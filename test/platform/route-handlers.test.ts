@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
+import { authRoutes } from '../../api/auth/routes/index.js';
 import { cloudRoutes } from '../../api/cloud/routes/index.js';
 import { mediaRoutes } from '../../api/media/routes/index.js';
 import { type AnyRoute, defineRoute, type HandlerContext } from '../../api/shared/route.js';
@@ -25,8 +26,8 @@ handlers('every handler gets the one services object its app was built with, bes
   assert.is(built.calls, 2);
 });
 
-handlers('media and cloud handlers have names of their own, so a stack trace or a search finds them', () => {
-  for (const [service, routes] of [['media', mediaRoutes], ['cloud', cloudRoutes]] as Array<[string, AnyRoute[]]>) {
+handlers('auth, media and cloud handlers have names of their own, so a stack trace or a search finds them', () => {
+  for (const [service, routes] of [['auth', authRoutes], ['media', mediaRoutes], ['cloud', cloudRoutes]] as Array<[string, AnyRoute[]]>) {
     const names = routes.map((route) => route.handler.name);
     for (const [index, name] of names.entries()) {
       assert.ok(name && name !== 'handler', `${service} ${routes[index]!.method} ${routes[index]!.path} has an anonymous handler`);

@@ -2,7 +2,7 @@
 // status, headers and parsed body.
 import { randomUUID } from 'node:crypto';
 import type { H3 } from 'h3';
-import { issueAccessToken } from '../../api/auth/access-tokens.js';
+import { issueAccessToken } from '../../core/auth/access-tokens.js';
 import type { Role } from '../../db/auth/users.js';
 import { getStack } from './stack.js';
 

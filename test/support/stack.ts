@@ -7,7 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { H3 } from 'h3';
 import type { DatabasePool } from 'slonik';
 import { createAuthApp } from '../../api/auth/app.js';
-import { loadSigningKeys, type SigningKeys } from '../../api/auth/signing-keys.js';
+import { loadSigningKeys, type SigningKeys } from '../../core/auth/signing-keys.js';
 import { createRemoteAuthGuard, serviceHealth, type ServiceDeps } from '../../api/shared/runtime.js';
 import type { AuthGuard } from '../../api/shared/auth-guard.js';
 import { createLogger, type Logger } from '../../core/logger.js';

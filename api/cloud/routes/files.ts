@@ -19,7 +19,7 @@ import {
 } from '../../../db/cloud/files.js';
 import { findFolder } from '../../../db/cloud/folders.js';
 import { removeUnreferencedBlobs } from '../../../core/blob-cleanup.js';
-import type { Principal } from '../../shared/auth-guard.js';
+import type { Principal } from '../../../core/auth/access-tokens.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { invalidFields, notFound, unauthorized, unlessDuplicate } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';

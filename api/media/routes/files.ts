@@ -12,7 +12,8 @@ import {
   updateMediaFile,
 } from '../../../db/media/files.js';
 import * as mediaBlobs from '../../../db/media/blobs.js';
-import { type Principal, hasRole } from '../../shared/auth-guard.js';
+import type { Principal } from '../../../core/auth/access-tokens.js';
+import { hasRole } from '../../shared/auth-guard.js';
 import { blobResponse } from '../../shared/downloads.js';
 import { notFound } from '../../shared/errors.js';
 import { pageOf, pageSchema } from '../../shared/pages.js';

@@ -4,7 +4,7 @@ import { type DatabasePool, UniqueIntegrityConstraintViolationError } from 'slon
 import { z } from 'zod';
 import { insertUser, syncUserIdSequence, type User } from '../../db/auth/users.js';
 import type { Role } from '../../db/auth/users.js';
-import { fieldErrors } from '../shared/validation.js';
+import { fieldErrors } from '../field-errors.js';
 import { email, username } from './account-fields.js';
 import type { PasswordHasher } from './passwords.js';
 import { passwordProblems } from './password-policy.js';
