@@ -13,6 +13,7 @@ dev: bootstrap
 
 test: bootstrap
 	@npm run --silent typecheck
+	@npm run --silent check:layers
 	@node --import tsx scripts/test.ts
 
 typecheck: bootstrap

@@ -42,6 +42,18 @@ export function readSecretSetting(setting: SecretSetting): { text: string; sourc
   return { text: readSecretFile(setting.file, source)!, source };
 }
 
+/** Random text shorter than this is refused, wherever it comes from (the generated one has 43). */
+export const SHORTEST_RANDOM_SECRET = 32;
+
+/** A secret that is random text (an HMAC key, a credential in a URL): generated as 32 random bytes. */
+export function readRandomSecret(setting: Omit<SecretSetting, 'generate'>): { text: string; source: string } {
+  const read = readSecretSetting({ ...setting, generate: () => `${randomBytes(32).toString('base64url')}\n` });
+  if (read.text.length < SHORTEST_RANDOM_SECRET) {
+    throw new ConfigError(`${read.source} must hold a secret of at least ${SHORTEST_RANDOM_SECRET} characters.`);
+  }
+  return read;
+}
+
 function readSecretFile(file: string, source: string): string | null {
   try {
     return readFileSync(file, 'utf8').trim();

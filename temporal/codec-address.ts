@@ -1,25 +1,20 @@
 // Where the Temporal Web UI finds the codec endpoint (api/shared/temporal-codec.ts serves it) and the
 // secret in that address, which is the UI's credential. Here, below api/, because `make dev` hands the
 // address to the dev server before any API runs.
-import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError } from '../config/index.js';
-import { readSecretSetting } from '../config/secret-file.js';
+import { readRandomSecret } from '../config/secret-file.js';
 
 export const CODEC_PATH = '/api/temporal-codec';
 
-const SHORTEST_SECRET = 32;
-
 /** The Web UI's credential. Production must set TEMPORAL_CODEC_UI_SECRET; elsewhere it is generated once. */
 export function temporalCodecUiSecret(config: Pick<Config, 'NODE_ENV' | 'TEMPORAL_CODEC_UI_SECRET' | 'TEMPORAL_CODEC_UI_SECRET_FILE'>): string {
-  const { text, source } = readSecretSetting({
+  const { text, source } = readRandomSecret({
     variable: 'TEMPORAL_CODEC_UI_SECRET',
     value: config.TEMPORAL_CODEC_UI_SECRET,
     file: config.TEMPORAL_CODEC_UI_SECRET_FILE,
     nodeEnv: config.NODE_ENV,
     productionNeeds: 'a secret of at least 32 characters for the Temporal Web UI’s codec address',
-    generate: () => `${randomBytes(32).toString('base64url')}\n`,
   });
-  if (text.length < SHORTEST_SECRET) throw new ConfigError(`${source} must hold a secret of at least ${SHORTEST_SECRET} characters.`);
   // It travels in a URL path: anything but URL-safe characters would be mangled on the way.
   if (!/^[\w.~-]+$/.test(text)) throw new ConfigError(`${source} may hold only letters, digits and . _ ~ - (it is part of a URL).`);
   return text;

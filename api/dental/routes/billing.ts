@@ -71,32 +71,21 @@ async function requirePatient({ pool }: DentalServices, id: number) {
   if (!(await findPatient(pool, id))) throw invalidFields({ patient_id: ['no such patient'] });
 }
 
+/** What a treatment's record says, changeable field by field. */
+const treatmentFields = z.object({
+  name: treatmentName.optional(),
+  treatment_name: treatmentName.optional().describe('The same as name (the Flask system’s name)'),
+  description: z.string().trim().max(5000).nullable().optional(),
+  notes: treatmentNotes,
+  tooth_number: toothNumber.nullable().optional(),
+  treatment_date: treatmentDate.optional(),
+  cost: money('cost').optional(),
+});
 const newTreatment = withTreatmentName(
-  z.object({
-    patient_id: fields.id,
-    appointment_id: fields.id.nullable().optional(),
-    name: treatmentName.optional(),
-    treatment_name: treatmentName.optional().describe('The same as name (the Flask system’s name)'),
-    description: z.string().trim().max(5000).nullable().optional(),
-    notes: treatmentNotes,
-    tooth_number: toothNumber.nullable().optional(),
-    treatment_date: treatmentDate.optional(),
-    cost: money('cost'),
-  }),
+  treatmentFields.extend({ patient_id: fields.id, appointment_id: fields.id.nullable().optional(), cost: money('cost') }),
   true,
 );
-const treatmentChanges = withTreatmentName(
-  z.object({
-    name: treatmentName.optional(),
-    treatment_name: treatmentName.optional().describe('The same as name (the Flask system’s name)'),
-    description: z.string().trim().max(5000).nullable().optional(),
-    notes: treatmentNotes,
-    tooth_number: toothNumber.nullable().optional(),
-    treatment_date: treatmentDate.optional(),
-    cost: money('cost').optional(),
-  }),
-  false,
-);
+const treatmentChanges = withTreatmentName(treatmentFields, false);
 const treatmentList = z.object({ patient_id: fields.id.optional(), page: fields.page, per_page: fields.perPage(200, 50) });
 const newPayment = z.object({
   patient_id: fields.id,
