@@ -68,8 +68,8 @@ const environmentSchema = z.object({
   /** How long the servers wait for in-flight requests at shutdown. */
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 
-  /** Where other services fetch the JWKS and revoked sessions from. */
-  AUTH_URL: z.url().default('http://127.0.0.1:5000'),
+  /** Where other services fetch the JWKS and revoked sessions from (unset: this machine's AUTH_PORT). */
+  AUTH_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).default('qhitz-auth'),
   JWT_AUDIENCE: z.string().min(1).default('qhitz'),
   /** HMAC key for short-lived signed download URLs (media and cloud). Required in production. */
@@ -87,7 +87,8 @@ export type Environment = z.infer<typeof environmentSchema>;
 /** Every variable the configuration reads (documented in .env.example, which a test keeps in step). */
 export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
 
-export interface Config extends Environment {
+export interface Config extends Omit<Environment, 'AUTH_URL'> {
+  AUTH_URL: string;
   /** Resolved CORS origins: the configured list, or `*` in development when none is set. */
   corsOrigins: string[];
   databaseUrl(service: ServiceName): string;
@@ -124,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const corsOrigins = values.CORS_ORIGINS ?? (values.NODE_ENV === 'development' ? ['*'] : []);
   return {
     ...values,
+    AUTH_URL: values.AUTH_URL ?? `http://127.0.0.1:${values.AUTH_PORT}`,
     corsOrigins,
     databaseUrl(service) {
       const name = `${service.toUpperCase()}_DATABASE_URL` as const;

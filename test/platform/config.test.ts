@@ -23,6 +23,12 @@ config('defaults give a working development configuration', () => {
   assert.is(values.port('dental'), 5003);
   assert.equal(values.corsOrigins, ['*']);
   assert.is(values.MEDIA_MAX_FILE_SIZE, 100 * 1024 * 1024);
+  assert.is(values.AUTH_URL, 'http://127.0.0.1:5000');
+});
+
+config('the other services find the auth service on the port it was given, unless AUTH_URL says otherwise', () => {
+  assert.is(loadConfig({ AUTH_PORT: '6000' }).AUTH_URL, 'http://127.0.0.1:6000');
+  assert.is(loadConfig({ AUTH_PORT: '6000', AUTH_URL: 'http://auth:5000' }).AUTH_URL, 'http://auth:5000');
 });
 
 config('a bad value stops with a sentence naming the variable', () => {
