@@ -45,18 +45,16 @@ const VERSION_COLUMNS = sql.fragment`f.name as file_name, v.storage_key, v.size_
 /** A link that allows one more download (its column names are share_links' own, so joins keep them unambiguous). */
 const ALLOWS_DOWNLOAD = sql.fragment`state = 'active' and expires_at > now() and (max_downloads is null or download_count < max_downloads)`;
 
-const newShareRow = shareRow.extend({ file_name: z.string() });
-
 /**
- * A new link to one of the owner's files, with the file's name, in one round trip; null when the owner
+ * A new link to one of the owner's files, checked to be theirs in the same round trip; null when the owner
  * has no such file (or it was deleted).
  */
 export function insertShare(db: CommonQueryMethods, share: { tokenHash: Buffer; tokenSeed: string; fileId: number; ownerId: number; expiresAt: string; passwordHash: string | null; maxDownloads: number | null }) {
-  return db.maybeOne(sql.type(newShareRow)`
-    with file as (select id, name from cloud_files where id = ${share.fileId} and owner_id = ${share.ownerId} and deleted_at is null)
+  return db.maybeOne(sql.type(shareRow)`
+    with file as (select id from cloud_files where id = ${share.fileId} and owner_id = ${share.ownerId} and deleted_at is null)
     insert into share_links (token_hash, token_seed, file_id, owner_id, expires_at, password_hash, max_downloads)
     select ${sql.binary(share.tokenHash)}, ${share.tokenSeed}, file.id, ${share.ownerId}, ${share.expiresAt}, ${share.passwordHash}, ${share.maxDownloads} from file
-    returning ${COLUMNS}, (select name from file) as file_name`);
+    returning ${COLUMNS}`);
 }
 
 /** Takes back a link whose workflow could not be started. */
