@@ -18,6 +18,9 @@ export const APPOINTMENT_STATUSES = ['scheduled', 'confirmed', 'checked_in', 'co
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 export const ACTIVE_STATUSES: AppointmentStatus[] = ['scheduled', 'confirmed', 'checked_in'];
 
+/** The appointments that hold their time: exactly the rows the exclusion constraints compare (see 001_practice.sql). */
+const HOLDS_TIME = sql.fragment`status not in ('cancelled', 'no_show')`;
+
 export const appointmentRow = z.object({
   id: z.number(),
   patient_id: z.number(),
@@ -87,19 +90,22 @@ export function insertAppointment(db: CommonQueryMethods, appointment: NewAppoin
 export function dentistBusyTimes(db: CommonQueryMethods, dentistId: number, from: string, to: string) {
   return db.any(sql.type(busyRow)`
     select appointment_date, ends_at from appointments
-    where dentist_id = ${dentistId} and status not in ('cancelled', 'no_show')
+    where dentist_id = ${dentistId} and ${HOLDS_TIME}
       and tstzrange(appointment_date, ends_at, '[)') && tstzrange(${from}::timestamptz, ${to}::timestamptz, '[)')
     order by appointment_date`);
 }
 
-/** Active appointments of the dentist or the patient overlapping [start, start + minutes), other than `exceptId`. */
+/**
+ * The dentist's or the patient's appointments that hold time overlapping [start, start + minutes), other
+ * than `exceptId`: what a refused booking collided with (one completed early still holds its slot).
+ */
 export function findOverlaps(
   db: CommonQueryMethods,
   slot: { patientId: number; dentistId: number; startsAt: string; duration: number; exceptId?: number },
 ) {
   return db.any(sql.type(appointmentRow.pick({ id: true, patient_id: true, dentist_id: true, appointment_date: true, ends_at: true, status: true }))`
     select id, patient_id, dentist_id, appointment_date, ends_at, status from appointments
-    where status in ('scheduled', 'confirmed', 'checked_in')
+    where ${HOLDS_TIME}
       and (dentist_id = ${slot.dentistId} or patient_id = ${slot.patientId})
       and tstzrange(appointment_date, ends_at, '[)') &&
           tstzrange(${slot.startsAt}::timestamptz, ${slot.startsAt}::timestamptz + make_interval(mins => ${slot.duration}), '[)')

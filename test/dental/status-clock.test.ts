@@ -53,6 +53,13 @@ clock("today's appointment: checked in on its day, then completed; a no-show onl
   assert.equal([checkedIn.status, checkedIn.body.appointment?.status], [200, 'checked_in'], checkedIn.text);
   const completed = await later.put({ status: 'completed' });
   assert.equal([completed.status, completed.body.appointment?.status], [200, 'completed'], completed.text);
+  const { app, token } = later;
+  const dentistId = (await later.read()).dentist_id;
+  const sameChair = await call(app, 'POST', '/api/dental/appointments', {
+    token,
+    json: { patient_id: (await newPatient(app, token)).id, dentist_id: dentistId, appointment_date: later.appointment.appointment_date, duration: 30 },
+  });
+  assert.equal([sameChair.status, sameChair.body.conflicts?.map((c: { id: number }) => c.id)], [409, [later.appointment.id]], 'finished early, it still holds its slot, and the 409 names it');
 
   const missed = await book(await startingIn(2));
   await waitUntilPast(missed.appointment.appointment_date);
