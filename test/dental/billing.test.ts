@@ -70,6 +70,8 @@ billing('bad money, teeth and references are 422', async () => {
   for (const json of [{ cost: '1.005' }, { cost: -5 }, { cost: '1e3' }, { tooth_number: 33 }, { tooth_number: 'U' }, { patient_id: 999999999 }, { treatment_date: '2026-02-30' }]) {
     assert.is((await treat(json)).status, 422, JSON.stringify(json));
   }
+  const everyFault = await treat({ cost: -5, tooth_number: 33, treatment_date: '2026-02-30' });
+  assert.equal(Object.keys(everyFault.body.details?.fields ?? {}).sort(), ['cost', 'tooth_number', 'treatment_date'], 'one 422 lists every bad field');
   const treatment = (await treat({})).body.treatment;
   assert.is((await call(app, 'PUT', `/api/dental/treatment/${treatment.id}`, { token, json: { treatment_date: '2026-13-01' } })).status, 422);
   const other = await newPatient(app, token);

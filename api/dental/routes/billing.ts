@@ -32,8 +32,19 @@ const toothNumber = z
   .refine((value) => /^([1-9]|[12]\d|3[0-2]|[A-T])$/.test(value), 'must be 1–32 (permanent) or A–T (primary teeth)');
 const treatmentName = z.string().trim().min(1).max(200);
 const treatmentNotes = z.string().trim().max(5000).nullable().optional();
-/** A date, or a date and time of the practice (the Flask system sent `2024-12-01T14:00:00`): read by `practiceDate`. */
-const treatmentDate = z.string().max(40);
+const TREATMENT_DATE_RULE = 'must be a date (2024-12-01) or a date and time (2024-12-01T14:00:00) from 1900 to 2199';
+/**
+ * A date, or a date and time of the practice (the Flask system sent `2024-12-01T14:00:00`). Its form is
+ * checked here, with the other fields; `practiceDate` reads it in the practice's zone.
+ */
+const treatmentDate = z
+  .string()
+  .max(40)
+  .refine((value) => withinTreatmentYears(toPracticeWallClock(value, 'UTC')), TREATMENT_DATE_RULE);
+
+function withinTreatmentYears(wallClock: string | null): wallClock is string {
+  return wallClock !== null && wallClock >= '1900' && wallClock < '2200';
+}
 
 /** `name`, or the Flask system's `treatment_name`: either, or both alike (different values are refused, not guessed between). */
 function withTreatmentName<T extends { name?: string; treatment_name?: string }>(schema: z.ZodType<T>, required: boolean) {
@@ -63,8 +74,9 @@ function appointmentNotHeld(appointmentId: number, status?: AppointmentStatus) {
  */
 function practiceDate(value: string, timeZone: string): string {
   const wallClock = toPracticeWallClock(value, timeZone);
-  if (wallClock && wallClock >= '1900' && wallClock < '2200') return wallClock;
-  throw invalidFields({ treatment_date: [`must be a date (2024-12-01) or a date and time (2024-12-01T14:00:00, read in ${timeZone}) from 1900 to 2199`] });
+  if (withinTreatmentYears(wallClock)) return wallClock;
+  // Only an instant at the edge of the years, moved across it by the zone, comes here.
+  throw invalidFields({ treatment_date: [`${TREATMENT_DATE_RULE} (read in ${timeZone})`] });
 }
 
 async function requirePatient({ pool }: DentalServices, id: number) {
