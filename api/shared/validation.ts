@@ -116,6 +116,8 @@ export const fields = {
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
     .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date'),
+  /** What a search matches stored text with: in NFC, as names and tags are stored, so "é" finds "é" however it was typed. */
+  search: z.string().trim().normalize('NFC').max(200),
   page: decimal(z.number({ error: 'is too large' }).int().min(1)).default(1),
   perPage: (max = 100, fallback = 20) => decimal(z.number({ error: 'is too large' }).int().min(1).max(max)).default(fallback),
   boolean: z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])]).transform((v) =>

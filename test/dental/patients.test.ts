@@ -38,6 +38,18 @@ patients('patients are created, validated, found and deactivated, never duplicat
   assert.is((await call(app, 'GET', '/api/dental/patient/999999999', { token })).status, 404);
 });
 
+patients('names are kept in NFC, so a name typed with combining accents is found however it is searched', async () => {
+  const app = await dentalApp();
+  const token = await staffToken();
+  const unique = `Zoë${Date.now()}`;
+  const patient = await newPatient(app, token, { last_name: unique.normalize('NFD') });
+  assert.is(patient.last_name, unique.normalize('NFC'));
+  for (const typed of [unique.normalize('NFC'), unique.normalize('NFD')]) {
+    const found = await call(app, 'GET', `/api/dental/patients?search=${encodeURIComponent(typed)}`, { token });
+    assert.equal(found.body.patients.map((p: { id: number }) => p.id), [patient.id], JSON.stringify(typed));
+  }
+});
+
 patients('dentists have unique license numbers and optional working hours', async () => {
   const app = await dentalApp();
   const token = await staffToken();

@@ -21,7 +21,7 @@ export async function newPatient(app: H3, token: string, extra: Record<string, u
     json: { first_name: 'Jane', last_name: `Doe${id}`, email: `jane.${id}@example.com`, phone: '+1 555 0100', ...extra },
   });
   if (response.status !== 201) throw new Error(`patient: ${response.status} ${response.text}`);
-  return response.body.patient as { id: number; email: string };
+  return response.body.patient as { id: number; email: string; last_name: string };
 }
 
 export async function newDentist(app: H3, token: string, extra: Record<string, unknown> = {}) {

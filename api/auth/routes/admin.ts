@@ -10,7 +10,7 @@ import { fields } from '../../shared/validation.js';
 import { clientOf } from '../client-info.js';
 import type { AuthContext } from '../services.js';
 
-const userListQuery = z.object({ q: z.string().trim().max(200).optional(), page: fields.page, per_page: fields.perPage(100, 20) });
+const userListQuery = z.object({ q: fields.search.optional(), page: fields.page, per_page: fields.perPage(100, 20) });
 const userId = z.object({ id: fields.id });
 const accountChange = z
   .object({ role: z.enum(ROLES).optional(), is_active: z.boolean().optional() })

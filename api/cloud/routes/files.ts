@@ -35,7 +35,7 @@ export const KEEP_VERSIONS = 10;
 const fileListQuery = z.object({
   /** Absent: files anywhere. */
   folder_id: folderOrRoot,
-  q: z.string().trim().max(200).optional(),
+  q: fields.search.optional(),
   page: fields.page,
   per_page: fields.perPage(200, 50),
 });

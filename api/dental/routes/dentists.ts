@@ -15,12 +15,12 @@ const workingHours = z
   .strict();
 
 const dentistFields = {
-  first_name: z.string().trim().min(1).max(100),
-  last_name: z.string().trim().min(1).max(100),
+  first_name: z.string().trim().normalize('NFC').min(1).max(100),
+  last_name: z.string().trim().normalize('NFC').min(1).max(100),
   email: z.string().trim().max(254).pipe(z.email('must be a valid email address')).nullable().optional(),
   phone: z.string().trim().max(40).nullable().optional(),
   license_number: z.string().trim().min(1).max(64),
-  specialization: z.string().trim().max(200).nullable().optional(),
+  specialization: z.string().trim().normalize('NFC').max(200).nullable().optional(),
   /** In the practice time zone; null: any time. */
   working_hours: workingHours.nullable().optional(),
 };

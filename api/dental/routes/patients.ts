@@ -10,7 +10,7 @@ import { fields } from '../../shared/validation.js';
 import { appointmentView, PATIENT_FLASK_NAMES, patientView, treatmentView } from '../present.js';
 import type { DentalContext } from '../services.js';
 
-const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+const text = (max: number) => z.string().trim().normalize('NFC').max(max, `must be at most ${max} characters`);
 const optionalText = (max: number) => text(max).nullable().optional();
 const dateOfBirth = fields.date
   .refine((value) => value <= new Date().toISOString().slice(0, 10), 'cannot be in the future')
@@ -66,7 +66,7 @@ const idParams = z.object({ id: fields.id });
 /** How much of a patient's schedule and history the patient's page shows. */
 const DETAIL_ITEMS = 10;
 
-const patientSearch = z.object({ search: z.string().trim().max(200).optional(), active_only: fields.boolean.optional(), page: fields.page, per_page: fields.perPage(100, 20) });
+const patientSearch = z.object({ search: fields.search.optional(), active_only: fields.boolean.optional(), page: fields.page, per_page: fields.perPage(100, 20) });
 const patientAnswer = z.object({ message: z.string(), patient: patientView });
 
 const unlessEmailTaken = <T>(work: Promise<T>) => unlessDuplicate(work, 'A patient with that email already exists', { field: 'email' });

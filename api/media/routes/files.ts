@@ -28,6 +28,7 @@ const TYPE_FILTERS = { images: 'image', videos: 'video', audio: 'audio', documen
 
 const tagList = z
   .string()
+  .normalize('NFC')
   .max(1000)
   .transform((value) => [...new Set(value.split(',').map((tag) => tag.trim().toLowerCase()).filter(Boolean))])
   .refine((tags) => tags.length <= 20 && tags.every((tag) => tag.length <= 50), 'at most 20 tags of 50 characters');
@@ -50,12 +51,12 @@ const listQuery = z.object({
   page: fields.page,
   per_page: fields.perPage(100, 20),
   type: z.enum(['images', 'videos', 'audio', 'documents']).optional(),
-  q: z.string().trim().max(200).optional(),
+  q: fields.search.optional(),
   tags: tagList.optional(),
   sort: z.enum(['newest', 'oldest', 'name', 'size']).default('newest'),
 });
 const fileId = z.object({ id: fields.id });
-const fileChanges = z.object({ description: z.string().max(5000).optional(), tags: z.union([tagList, z.array(z.string().max(50)).max(20)]).optional(), is_public: z.boolean().optional() });
+const fileChanges = z.object({ description: z.string().max(5000).optional(), tags: z.union([tagList, z.array(z.string().normalize('NFC').max(50)).max(20)]).optional(), is_public: z.boolean().optional() });
 const downloadQuery = z.object({ inline: fields.boolean.optional(), as: signedAs, uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() });
 const thumbnailQuery = z.object({ as: signedAs, uid: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() });
 
