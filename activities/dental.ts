@@ -1,6 +1,6 @@
 // Activities of the dental task queue: one database write or one message each. Booking and
 // rescheduling run as local activities (milliseconds, and on the request path); reminders as
-// normal activities (retried for as long as the mail server needs).
+// normal activities (retried while the mail server may yet take them; a permanent refusal is final).
 import { ApplicationFailure, log } from '@temporalio/activity';
 import nodemailer from 'nodemailer';
 import { CheckExclusionConstraintViolationError } from 'slonik';
@@ -195,8 +195,22 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
       return;
     }
     const mail = composePatientMail(kind, appointment, practice, links);
-    await mailer.sendMail({ from: config.SMTP_FROM, to: appointment.patient_email, ...mail });
+    try {
+      await mailer.sendMail({ from: config.SMTP_FROM, to: appointment.patient_email, ...mail });
+    } catch (error) {
+      throw asPermanentRefusal(error) ?? error;
+    }
   }
+}
+
+/**
+ * An SMTP 5xx answer (no such mailbox, refused as spam, …) will not change on a retry: final at once,
+ * with only its code kept (the server's own text may quote the patient's address).
+ */
+function asPermanentRefusal(error: unknown): ApplicationFailure | null {
+  const code = (error as { responseCode?: unknown }).responseCode;
+  if (typeof code !== 'number' || code < 500 || code > 599) return null;
+  return ApplicationFailure.create({ type: 'MailRefused', message: `The mail server refused the message for good (SMTP ${code})`, nonRetryable: true });
 }
 
 export type DentalActivities = ReturnType<typeof createDentalActivities>;

@@ -41,6 +41,20 @@ const { sendReminder, sendAppointmentNotice, sendDailyDigests } = proxyActivitie
 });
 
 /**
+ * A mail that still fails after its retries (recorded as failed by its activity) is given up, and the
+ * workflow goes on looking after the appointment: its later reminders, notices and answers. (Before
+ * this, such a failure failed the workflow; those histories replay as they ran.)
+ */
+async function unlessMailGivesUp<T>(mail: Promise<T>): Promise<T | 'failed'> {
+  try {
+    return await mail;
+  } catch (error) {
+    if (error instanceof ActivityFailure && patched('mail-failure-is-not-fatal')) return 'failed';
+    throw error;
+  }
+}
+
+/**
  * An activity failure inside an Update handler must become an ApplicationFailure, or the workflow
  * task fails and retries forever; keep the type and details so the caller can tell a conflict apart.
  */
@@ -176,7 +190,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
       const cancelled = current.status === 'cancelled';
       if (patientKnows === null || (!cancelled && asTold(current) === patientKnows) || !patched('patient-notices')) return;
       if (sent > 0 && !patched('notice-of-change-during-notice')) return;
-      await sendAppointmentNotice({ appointmentId: input.appointmentId });
+      // Told or given up on (recorded as failed): either way the next change is the next notice.
+      await unlessMailGivesUp(sendAppointmentNotice({ appointmentId: input.appointmentId }));
       patientKnows = cancelled ? null : asTold(current);
     }
   }
@@ -215,8 +230,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     }
     if (await condition(() => changed, due.dueAt - Date.now())) continue; // rescheduled or status changed: recompute
     handled.add(`${due.offsetMinutes}@${current.appointment_date}`);
-    const outcome = await sendReminder({ appointmentId: input.appointmentId, offsetMinutes: due.offsetMinutes, scheduledFor: new Date(due.dueAt).toISOString() });
-    if (outcome !== 'skipped') {
+    const outcome = await unlessMailGivesUp(sendReminder({ appointmentId: input.appointmentId, offsetMinutes: due.offsetMinutes, scheduledFor: new Date(due.dueAt).toISOString() }));
+    if (outcome !== 'skipped' && outcome !== 'failed') {
       remindersSent++;
       patientKnows = asTold(current);
     }
