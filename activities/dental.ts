@@ -198,19 +198,21 @@ export function createDentalActivities({ pools, config }: ActivityDeps) {
     try {
       await mailer.sendMail({ from: config.SMTP_FROM, to: appointment.patient_email, ...mail });
     } catch (error) {
-      throw asPermanentRefusal(error) ?? error;
+      throw asSmtpFailure(error) ?? error;
     }
   }
 }
 
 /**
- * An SMTP 5xx answer (no such mailbox, refused as spam, …) will not change on a retry: final at once,
- * with only its code kept (the server's own text may quote the patient's address).
+ * The mail server's answer, kept as its code only (its own text may quote the patient's address, and
+ * it is recorded with the reminder). A 5xx (no such mailbox, refused as spam, …) will not change on a
+ * retry: final at once. A 4xx is worth the retries.
  */
-function asPermanentRefusal(error: unknown): ApplicationFailure | null {
+function asSmtpFailure(error: unknown): ApplicationFailure | null {
   const code = (error as { responseCode?: unknown }).responseCode;
-  if (typeof code !== 'number' || code < 500 || code > 599) return null;
-  return ApplicationFailure.create({ type: 'MailRefused', message: `The mail server refused the message for good (SMTP ${code})`, nonRetryable: true });
+  if (typeof code !== 'number') return null;
+  if (code >= 500) return ApplicationFailure.create({ type: 'MailRefused', message: `The mail server refused the message for good (SMTP ${code})`, nonRetryable: true });
+  return ApplicationFailure.create({ type: 'MailDeferred', message: `The mail server could not take the message now (SMTP ${code})` });
 }
 
 export type DentalActivities = ReturnType<typeof createDentalActivities>;
