@@ -41,7 +41,7 @@ export function startProcess(
   print: (line: string) => void = prefixer(name),
 ): ManagedProcess {
   // Its own process group: a Ctrl-C in the terminal reaches only `make dev`, which stops the children
-  // in order (APIs drain, then the worker, then Temporal and PostgreSQL). In the terminal's group each
+  // in order (APIs and worker drain, then the mail inbox, Temporal and PostgreSQL). In the terminal's group each
   // child also got that SIGINT, and took the orderly SIGTERM after it as a second signal: exit at once.
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let buffered = '';
