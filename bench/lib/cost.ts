@@ -11,7 +11,7 @@ export interface Cost<T> {
 }
 
 /** Runs `work` and measures what it cost; `apis` are the services it calls, reported together as `api`. */
-export async function withCost<T>(stack: BenchStack, apis: ServiceName[], work: () => Promise<T>): Promise<Cost<T>> {
+export async function withCost<T>(stack: BenchStack, apis: readonly ServiceName[], work: () => Promise<T>): Promise<Cost<T>> {
   const before = stack.cpuMs();
   const result = await work();
   const after = stack.cpuMs();

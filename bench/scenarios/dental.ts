@@ -5,6 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { sql } from 'slonik';
 import { createDatabasePool } from '../../db/pool.js';
+import { withCost } from '../lib/cost.js';
 import { runLoad } from '../lib/load.js';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
 
@@ -36,7 +37,7 @@ export const scenario: Scenario = {
     const base = Date.UTC(2040, 0, 1, 0, 0);
     let next = 0;
     log('dental: booking load');
-    const result = await autocannon({
+    const { result, figures: cost } = await withCost(stack, ['dental'], () => autocannon({
       url: `${dental}/api/dental/appointments`,
       connections: 10,
       duration: 15,
@@ -56,7 +57,7 @@ export const scenario: Scenario = {
           },
         },
       ],
-    });
+    }));
     const rows: ResultRow[] = [
       {
         name: 'POST /api/dental/appointments (workflow booking)',
@@ -66,7 +67,7 @@ export const scenario: Scenario = {
           p99Ms: result.latency.p99,
           errors: result.errors + result.timeouts + result.non2xx,
           rssMiB: stack.rssMiB('dental'),
-          workerRssMiB: stack.rssMiB('worker'),
+          ...cost(result.requests.total),
         },
         target: '≥ 200/s, p50 ≤ 50 ms, p99 ≤ 200 ms, 0 errors',
         met: result.requests.average >= 200 && result.latency.p50 <= 50 && result.latency.p99 <= 200 && result.errors + result.non2xx === 0,
