@@ -3,9 +3,10 @@
 import type { WorkerOptions } from '@temporalio/worker';
 
 export const WORKER_TUNING = {
-  // Every future appointment is a running workflow, and a cached one held ~0.8 MB of the worker (RSS
-  // 351 MB idle, 738 MB after 1,500 bookings with 500 per queue). An evicted workflow is replayed from its
-  // short history when a reminder or a change next reaches it, a few ms once in days; the cache need
-  // only hold the workflows being worked on now (40 workflow tasks at once at most, the SDK's default).
+  // Every future appointment is a running workflow; the cache need only hold those being worked on now
+  // (at most 40 workflow tasks at once, the SDK's default). An evicted one is replayed from its short
+  // history when a reminder or a change next reaches it, a few ms once in days. Measured (issue 19,
+  // bench booking): worker RSS 738 MiB after 1,500 bookings with 500 per queue, 600-614 MiB after 2,000
+  // with 100 or 10. The rest of the growth is not the cache: the bare worker (booking-bare) grows alike.
   maxCachedWorkflows: 100,
 } satisfies Partial<WorkerOptions>;

@@ -2,7 +2,7 @@
 // the booking scenario, with a trivial workflow and activity (bench/bare/) in a bare worker process on
 // its own task queue, called straight from this process's Temporal client: no HTTP, no database, no
 // codec. What this costs Temporal and a worker is what no change of ours can take below.
-// Round length: BENCH_BOOKING_SECONDS (default 15), as in the booking scenario.
+// Round length and workflows in the end: BENCH_BOOKING_SECONDS and BENCH_BOOKING_FUTURE, as in booking.
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { startProcess } from '../../scripts/lib/processes.js';
 import { BARE_TASK_QUEUE, bareBookingWorkflow, bareBookUpdate } from '../bare/workflows.js';
@@ -12,10 +12,11 @@ import type { ResultRow, Scenario } from '../lib/scenario.js';
 const SECONDS = Number(process.env.BENCH_BOOKING_SECONDS ?? 15);
 const CLIENTS = [1, 4, 10];
 const WARMUP_BOOKINGS = 200;
+const FUTURE_APPOINTMENTS = Number(process.env.BENCH_BOOKING_FUTURE ?? 10_000);
 
 export const scenario: Scenario = {
   name: 'booking-bare',
-  description: `a trivial Update-with-Start + local activity from ${CLIENTS.join(', ')} clients (${SECONDS} s each) against a bare worker: the bound without our code`,
+  description: `a trivial Update-with-Start + local activity from ${CLIENTS.join(', ')} clients (${SECONDS} s each) against a bare worker, then up to ${FUTURE_APPOINTMENTS.toLocaleString('en')} running: the bound without our code`,
   async run(stack, log) {
     const worker = startProcess('bare-worker', process.execPath, ['--import', 'tsx', new URL('../bare/worker.ts', import.meta.url).pathname], stack.env, (line) => log(`bare-worker: ${line}`));
     const connection = await Connection.connect({ address: stack.env.TEMPORAL_ADDRESS! });
@@ -77,6 +78,17 @@ export const scenario: Scenario = {
             worker_rss_mib: rssMiB(worker.child.pid),
           },
           target: 'none: the bound the booking scenario is compared with',
+          met: errors === 0,
+        });
+      }
+      const remaining = FUTURE_APPOINTMENTS - next;
+      if (remaining > 0) {
+        log(`booking-bare: ${remaining.toLocaleString('en')} more, to ${FUTURE_APPOINTMENTS.toLocaleString('en')} running workflows`);
+        const { errors } = await load(10, (done) => done >= remaining);
+        rows.push({
+          name: `${FUTURE_APPOINTMENTS.toLocaleString('en')} bare bookings running (10 clients)`,
+          figures: { errors, worker_rss_mib: rssMiB(worker.child.pid) },
+          target: 'none: the worker memory the booking scenario is compared with',
           met: errors === 0,
         });
       }
