@@ -3,6 +3,7 @@
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, activitiesFor } from '../activities/index.js';
 import { temporalDataConverter } from '../temporal/data-converter.js';
+import { WORKER_TUNING } from '../temporal/worker-tuning.js';
 import { TASK_QUEUES } from '../workflows/task-queues.js';
 import { loadWorkflowBundle } from './bundle.js';
 
@@ -26,8 +27,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         activities: activitiesFor(taskQueue, options),
         // Lets running activities finish on SIGTERM instead of being cut off (the default is 0).
         shutdownGraceTime: '30s',
-        // Cached workflow state lives outside the V8 heap: bound it explicitly.
-        maxCachedWorkflows: 500,
+        ...WORKER_TUNING,
       }),
     ),
   );

@@ -1,8 +1,8 @@
 // One bounded load run with autocannon against 127.0.0.1, summarised as the figures we report.
 import autocannon, { type Options } from 'autocannon';
-
-/** autocannon runs a warm-up before the timed run; its typings do not list the option. */
-type WithWarmup = Options & { warmup: { connections: number; duration: number } };
+import type { ServiceName } from '../../config/index.js';
+import { withCost } from './cost.js';
+import type { BenchStack } from './stack.js';
 
 export interface LoadOptions {
   url: string;
@@ -17,6 +17,8 @@ export interface LoadOptions {
   nextBody?: () => string;
   /** Offer this many requests per second in total instead of as many as the connections can send. */
   ratePerSecond?: number;
+  /** Also measure what the timed run costs the stack's processes; `apis`: the services it calls. */
+  cost?: { stack: BenchStack; apis: readonly ServiceName[] };
 }
 
 export interface LoadSummary {
@@ -26,6 +28,8 @@ export interface LoadSummary {
   errors: number;
   non2xx: number;
   durationSeconds: number;
+  /** `cpu_ms_per_op_<process>` and `worker_rss_mib` (lib/cost.ts) when asked for, else empty. */
+  cost: Record<string, number>;
 }
 
 const WARMUP_SECONDS = 2;
@@ -33,16 +37,13 @@ const WARMUP_SECONDS = 2;
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(options.url)) throw new Error(`benchmarks only target 127.0.0.1 (got ${options.url})`);
   const connections = options.connections ?? 10;
-  const settings: WithWarmup = {
+  const settings: Options = {
     url: options.url,
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
     connections,
     duration: options.durationSeconds ?? 10,
-    // Two untimed seconds first: JIT, plan caches and pool connections warm up before anything is counted
-    // (without it the first scenario of a run read 15-30% lower than the same load a minute later).
-    warmup: { connections, duration: WARMUP_SECONDS },
     ...(options.ratePerSecond && { overallRate: options.ratePerSecond }),
     ...((options.nextPath || options.nextBody) && {
       requests: [
@@ -56,7 +57,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       ],
     }),
   };
-  const result = await autocannon(settings);
+  // Two untimed seconds first: JIT, plan caches and pool connections warm up before anything is counted
+  // (without it the first scenario of a run read 15-30% lower than the same load a minute later). A run
+  // of its own rather than autocannon's warm-up option, so that its CPU is not counted either.
+  await autocannon({ ...settings, duration: WARMUP_SECONDS });
+  const { result, figures } = options.cost
+    ? await withCost(options.cost.stack, options.cost.apis, () => autocannon(settings))
+    : { result: await autocannon(settings), figures: () => ({}) };
   return {
     requestsPerSecond: Math.round(result.requests.average),
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
@@ -64,5 +71,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     durationSeconds: result.duration,
+    cost: figures(result.requests.total),
   };
 }

@@ -16,12 +16,18 @@ import { freePort } from '../../scripts/lib/ports.js';
 import { type ManagedProcess, startProcess, waitForHealthy } from '../../scripts/lib/processes.js';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.js';
 import { generatePayloadKey } from '../../temporal/payload-keys.js';
+import { cpuMsOfTrees, rssMiB } from './proc.js';
+
+/** The processes of the stack whose costs a benchmark reports. */
+export type StackProcess = ServiceName | 'worker' | 'temporal' | 'postgres';
 
 export interface BenchStack {
   urls: Record<ServiceName, string>;
   env: NodeJS.ProcessEnv;
   /** Resident memory of a process of the stack, in MiB. */
   rssMiB(name: ServiceName | 'worker'): number;
+  /** CPU ms each process (with all it started: PostgreSQL's backends) has spent since it started. */
+  cpuMs(): Record<StackProcess, number>;
   /** An access token the services accept (signed with the stack's keys), with no account behind it. */
   token(user: { id: number; role?: Role }): Promise<string>;
   stop(): Promise<void>;
@@ -35,6 +41,8 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const scratch = mkdtempSync(join(tmpdir(), 'qhitz-bench-'));
   chmodSync(scratch, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: join(scratch, 'pg'), port: await freePort(), persistent: false });
+  // The postmaster: every backend serving a connection is its child.
+  const postmasterPid = Number(readFileSync(join(scratch, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
   const temporal = await startTemporalDevServer({ uiPort: null });
   for (const service of SERVICES) {
     const pool = await createDatabasePool(postgres.urls[service]);
@@ -80,11 +88,13 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   return {
     urls,
     env,
-    rssMiB(name) {
-      const pid = processes.get(name)?.child.pid;
-      const status = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
-      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-    },
+    rssMiB: (name) => rssMiB(processes.get(name)?.child.pid),
+    cpuMs: () =>
+      cpuMsOfTrees({
+        ...Object.fromEntries([...processes].map(([name, managed]) => [name, managed.child.pid!])),
+        temporal: temporal.process.pid!,
+        postgres: postmasterPid,
+      }) as Record<StackProcess, number>,
     async token(user) {
       const keys = await signingKeysFromJwks(JSON.parse(env.AUTH_SIGNING_KEYS!));
       const settings = { issuer: env.JWT_ISSUER ?? 'qhitz-auth', audience: env.JWT_AUDIENCE ?? 'qhitz', ttlSeconds: 3600 };

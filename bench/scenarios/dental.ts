@@ -5,6 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { sql } from 'slonik';
 import { createDatabasePool } from '../../db/pool.js';
+import { withCost } from '../lib/cost.js';
 import { runLoad } from '../lib/load.js';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
 
@@ -36,7 +37,7 @@ export const scenario: Scenario = {
     const base = Date.UTC(2040, 0, 1, 0, 0);
     let next = 0;
     log('dental: booking load');
-    const result = await autocannon({
+    const { result, figures: cost } = await withCost(stack, ['dental'], () => autocannon({
       url: `${dental}/api/dental/appointments`,
       connections: 10,
       duration: 15,
@@ -56,7 +57,7 @@ export const scenario: Scenario = {
           },
         },
       ],
-    });
+    }));
     const rows: ResultRow[] = [
       {
         name: 'POST /api/dental/appointments (workflow booking)',
@@ -66,7 +67,7 @@ export const scenario: Scenario = {
           p99Ms: result.latency.p99,
           errors: result.errors + result.timeouts + result.non2xx,
           rssMiB: stack.rssMiB('dental'),
-          workerRssMiB: stack.rssMiB('worker'),
+          ...cost(result.requests.total),
         },
         target: '≥ 200/s, p50 ≤ 50 ms, p99 ≤ 200 ms, 0 errors',
         met: result.requests.average >= 200 && result.latency.p50 <= 50 && result.latency.p99 <= 200 && result.errors + result.non2xx === 0,
@@ -90,12 +91,12 @@ export const scenario: Scenario = {
     // where p99 is mostly time spent queueing behind the other connections on two shared cores.
     for (const [name, search] of [['by name', md5('4242').slice(0, 6)], ['by phone', '0031337'], ['by email', `${md5('77777e').slice(0, 10)}@`]] as const) {
       const url = `${dental}/api/dental/patients?search=${encodeURIComponent(search)}&per_page=20`;
-      const saturated = await runLoad({ url, headers, connections: 8, durationSeconds: 6 });
+      const saturated = await runLoad({ url, headers, connections: 8, durationSeconds: 6, cost: { stack, apis: ['dental'] } });
       const paced = await runLoad({ url, headers, connections: 8, durationSeconds: 6, ratePerSecond: SEARCH_RATE });
       const errors = saturated.errors + saturated.non2xx + paced.errors + paced.non2xx;
       rows.push({
         name: `patient search ${name}, 100,000 patients`,
-        figures: { requestsPerSecond: saturated.requestsPerSecond, p50Ms: paced.latencyMs.p50, p99Ms: paced.latencyMs.p99, saturatedP99Ms: saturated.latencyMs.p99, errors },
+        figures: { requestsPerSecond: saturated.requestsPerSecond, p50Ms: paced.latencyMs.p50, p99Ms: paced.latencyMs.p99, saturatedP99Ms: saturated.latencyMs.p99, errors, ...saturated.cost },
         target: `p99 < 25 ms at ${SEARCH_RATE} req/s, 0 errors`,
         met: paced.latencyMs.p99 < 25 && paced.requestsPerSecond >= SEARCH_RATE * 0.95 && errors === 0,
       });

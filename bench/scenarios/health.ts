@@ -12,7 +12,7 @@ export const scenario: Scenario = {
     const rows = [];
     for (const service of SERVICES) {
       log(`health: ${service}`);
-      const load = await runLoad({ url: `${stack.urls[service]}/api/health`, connections: 10, durationSeconds: 10 });
+      const load = await runLoad({ url: `${stack.urls[service]}/api/health`, connections: 10, durationSeconds: 10, cost: { stack, apis: [service] } });
       rows.push({
         name: `GET /api/health (${service})`,
         figures: {
@@ -21,6 +21,7 @@ export const scenario: Scenario = {
           p99Ms: load.latencyMs.p99,
           errors: load.errors + load.non2xx,
           rssMiB: stack.rssMiB(service),
+          ...load.cost,
         },
         target: '≥ 8,000 req/s, p99 < 10 ms, 0 errors',
         met: load.requestsPerSecond >= 8000 && load.latencyMs.p99 < 10 && load.errors + load.non2xx === 0,

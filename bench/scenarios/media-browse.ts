@@ -45,11 +45,11 @@ export const scenario: Scenario = {
       const probe = (await (await fetch(`${media}${path()}`, { headers: { authorization: `Bearer ${owner}` } })).json()) as { total: number; files: unknown[] };
       if (probe.total !== expected || probe.files.length !== PER_PAGE) throw new Error(`${name}: found ${probe.total} (${probe.files.length} on the page), expected ${expected}`);
       log(`media-browse: ${name}`);
-      const result = await runLoad({ url: `${media}/api/media/files`, nextPath: path, headers: { authorization: `Bearer ${owner}` }, connections: CONNECTIONS, durationSeconds: 10 });
+      const result = await runLoad({ url: `${media}/api/media/files`, nextPath: path, headers: { authorization: `Bearer ${owner}` }, connections: CONNECTIONS, durationSeconds: 10, cost: { stack, apis: ['media'] } });
       const errors = result.errors + result.non2xx;
       rows.push({
         name,
-        figures: { requestsPerSecond: result.requestsPerSecond, p50Ms: result.latencyMs.p50, p99Ms: result.latencyMs.p99, errors },
+        figures: { requestsPerSecond: result.requestsPerSecond, p50Ms: result.latencyMs.p50, p99Ms: result.latencyMs.p99, errors, ...result.cost },
         target: `≥ 1,500 req/s, p99 < 25 ms at ${CONNECTIONS} connections, 0 errors`,
         met: result.requestsPerSecond >= 1500 && result.latencyMs.p99 < 25 && errors === 0,
       });

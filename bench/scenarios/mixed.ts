@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { SERVICES, type ServiceName } from '../../config/index.js';
+import { withCost } from '../lib/cost.js';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
 import type { BenchStack } from '../lib/stack.js';
 
@@ -81,7 +82,7 @@ export const scenario: Scenario = {
     const rows: ResultRow[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       log(`mixed: round ${round} of ${ROUNDS}`);
-      const results = await Promise.all(
+      const { result: results, figures: cost } = await withCost(stack, SERVICES, () => Promise.all(
         streams.map((stream) =>
           autocannon({
             url: stream.url,
@@ -91,7 +92,7 @@ export const scenario: Scenario = {
             ...(RATE && { overallRate: Math.max(1, Math.round((RATE * stream.connections) / totalConnections)) }),
           }),
         ),
-      );
+      ));
       rssAfter.push(Object.fromEntries(parts.map((part) => [part, stack.rssMiB(part)])));
       const requests = results.reduce((sum, result) => sum + result.requests.total, 0);
       const errors = results.reduce((sum, result) => sum + result.errors + result.timeouts + result.non2xx, 0);
@@ -104,6 +105,8 @@ export const scenario: Scenario = {
           worstP99Ms: p99,
           ...Object.fromEntries(streams.map((stream, index) => [`${stream.name} p99Ms`, results[index]!.latency.p99])),
           ...Object.fromEntries(parts.map((part) => [`${part}RssMiB`, rssAfter.at(-1)![part]!])),
+          // Per request of any kind, the four APIs together: the mix's cost, to compare round by round.
+          ...cost(requests),
         },
         target: '0 errors, every stream p99 < 250 ms',
         met: errors === 0 && p99 < 250,
