@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AccessTokenRefused, createAccessTokenVerifier, type Principal, type VerifierOptions } from '../../core/auth/access-tokens.js';
 import type { Role } from '../../db/auth/users.js';
 import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
-import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS } from './signed-urls.js';
+import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS, type SignedUrlRole } from './signed-urls.js';
 
 const ROLE_RANK: Record<Role, number> = { user: 0, staff: 1, admin: 2 };
 
@@ -99,7 +99,7 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     requireUser,
     requireRole,
     optionalUser,
-    signedUrlCutoff: (userId) => options.revocations?.signedUrlCutoff?.(userId),
+    signedUrlCutoff: (userId, role) => options.revocations?.signedUrlCutoff?.(userId, role),
   };
 }
 
@@ -118,12 +118,37 @@ export function remoteSigningKeys(authUrl: string, fetchImplementation: Fetch = 
 }
 
 /**
+ * Accounts an auth poll lists (whole, every time) as having lost some signed URLs at `ended_at`:
+ * refused while listed, and once no longer listed (reactivated, admin again) those signed before
+ * `ended_at`, until they would have expired anyway.
+ */
+function createEndedAccounts() {
+  /** By id: when, and whether the last poll still listed them. */
+  const accounts = new Map<number, { endedAt: number; listed: boolean }>();
+  return {
+    update(listed: ReadonlyArray<{ id: number; ended_at: string }>, now: number): void {
+      for (const entry of accounts.values()) entry.listed = false;
+      for (const account of listed) {
+        const endedAt = Date.parse(account.ended_at);
+        accounts.set(account.id, { endedAt: Math.max(endedAt, accounts.get(account.id)?.endedAt ?? 0), listed: true });
+      }
+      for (const [id, entry] of accounts) if (!entry.listed && entry.endedAt + SIGNED_URL_LONGEST_SECONDS * 1000 < now) accounts.delete(id);
+    },
+    /** See EndedUserCheck.signedUrlCutoff. */
+    cutoff(userId: number): number | undefined {
+      const ended = accounts.get(userId);
+      if (!ended) return undefined;
+      return ended.listed ? Infinity : expiryOfUrlSignedAt(ended.endedAt);
+    },
+  };
+}
+
+/**
  * The set of ended sessions, polled from the auth service:
- * `GET /api/auth/sessions/revoked?since=<cursor>` → `{ revoked: [{ id, expires_at }], cursor, ended_users }`.
+ * `GET /api/auth/sessions/revoked?since=<cursor>` → `{ revoked: [{ id, expires_at }], cursor, ended_users, ended_admins }`.
  * An entry is kept until its `expires_at` (after which any token of that session has expired anyway).
- * `ended_users` (every poll, whole) are the accounts deactivated within a signed URL's lifetime: their
- * signed URLs are refused while they stay deactivated, and those made before the deactivation even
- * after a reactivation, until they would have expired anyway.
+ * `ended_users` are the accounts deactivated within a signed URL's lifetime, whose signed URLs are
+ * refused; `ended_admins` those demoted from admin, whose admin URLs are (see createEndedAccounts).
  * If the auth service is unreachable the last known list keeps being used, and it is logged.
  */
 export function createRevokedSessionList(options: {
@@ -134,14 +159,16 @@ export function createRevokedSessionList(options: {
 }): RevocationCheck & { refresh(): Promise<void>; start(): void; stop(): void } {
   const fetchImplementation = options.fetch ?? fetch;
   const revoked = new Map<string, number>();
+  const endedAccount = z.object({ id: z.number(), ended_at: z.string() });
   const responseSchema = z.object({
     revoked: z.array(z.object({ id: z.string(), expires_at: z.string() })),
     cursor: z.string(),
     // Absent from an auth service older than this one, during a rolling deploy.
-    ended_users: z.array(z.object({ id: z.number(), ended_at: z.string() })).default([]),
+    ended_users: z.array(endedAccount).default([]),
+    ended_admins: z.array(endedAccount).default([]),
   });
-  /** Deactivated accounts by id: when, and whether the last poll still listed them as deactivated. */
-  const endedUsers = new Map<number, { endedAt: number; listed: boolean }>();
+  const endedUsers = createEndedAccounts();
+  const endedAdmins = createEndedAccounts();
   let cursor = '';
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
@@ -159,13 +186,8 @@ export function createRevokedSessionList(options: {
       cursor = body.cursor;
       const now = Date.now();
       for (const [id, expiresAt] of revoked) if (expiresAt < now) revoked.delete(id);
-      for (const entry of endedUsers.values()) entry.listed = false;
-      for (const user of body.ended_users) {
-        const endedAt = Date.parse(user.ended_at);
-        endedUsers.set(user.id, { endedAt: Math.max(endedAt, endedUsers.get(user.id)?.endedAt ?? 0), listed: true });
-      }
-      // Kept past a reactivation until every URL signed before the deactivation has expired.
-      for (const [id, entry] of endedUsers) if (!entry.listed && entry.endedAt + SIGNED_URL_LONGEST_SECONDS * 1000 < now) endedUsers.delete(id);
+      endedUsers.update(body.ended_users, now);
+      endedAdmins.update(body.ended_admins, now);
       if (failing) options.logger?.info('revoked-session list is being refreshed again');
       failing = false;
     } catch (error) {
@@ -174,13 +196,15 @@ export function createRevokedSessionList(options: {
     }
   }
 
+  /** The later of the two cutoffs that apply: a deactivation ends admin URLs too. */
+  function signedUrlCutoff(userId: number, role: SignedUrlRole): number | undefined {
+    const cutoffs = [endedUsers.cutoff(userId), role === 'admin' ? endedAdmins.cutoff(userId) : undefined].filter((cutoff) => cutoff !== undefined);
+    return cutoffs.length ? Math.max(...cutoffs) : undefined;
+  }
+
   return {
     isRevoked: (sessionId) => revoked.has(sessionId),
-    signedUrlCutoff(userId) {
-      const ended = endedUsers.get(userId);
-      if (!ended) return undefined;
-      return ended.listed ? Infinity : expiryOfUrlSignedAt(ended.endedAt);
-    },
+    signedUrlCutoff,
     refresh,
     start() {
       if (timer) return;

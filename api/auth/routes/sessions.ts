@@ -2,7 +2,7 @@
 // other services poll so a logout takes effect everywhere within seconds.
 import { z } from 'zod';
 import { audit } from '../../../db/auth/security.js';
-import { endSessions, listActiveSessions, recentlyDeactivatedUsers, REVOCATIONS_PER_PAGE, revokedSince, settledRevocationCursor } from '../../../db/auth/sessions.js';
+import { endSessions, listActiveSessions, recentlyDeactivatedUsers, recentlyDemotedAdmins, REVOCATIONS_PER_PAGE, revokedSince, settledRevocationCursor } from '../../../db/auth/sessions.js';
 import { notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { SIGNED_URL_LONGEST_SECONDS } from '../../shared/signed-urls.js';
@@ -43,15 +43,17 @@ async function endSession({ services: { pool, config }, user, params, event }: A
 
 async function listRevocations({ services: { pool }, query }: AuthContext<{ access: 'public'; query: typeof revocationQuery }>) {
   const since = query.since ?? 0;
-  const [rows, settled, endedUsers] = await Promise.all([
+  // A minute more than a URL can live: the poll that reports a deactivation or demotion may come late.
+  const within = SIGNED_URL_LONGEST_SECONDS + 60;
+  const [rows, settled, endedUsers, endedAdmins] = await Promise.all([
     revokedSince(pool, since),
     settledRevocationCursor(pool, since, 10),
-    // A minute more than a URL can live: the poll that reports a deactivation may come late.
-    recentlyDeactivatedUsers(pool, SIGNED_URL_LONGEST_SECONDS + 60),
+    recentlyDeactivatedUsers(pool, within),
+    recentlyDemotedAdmins(pool, within),
   ]);
   // A full page: the next poll goes on from its last entry, or what lies beyond it would be skipped.
   const cursor = rows.length === REVOCATIONS_PER_PAGE ? Math.min(settled, rows.at(-1)!.feed_id) : settled;
-  return { revoked: rows.map(({ id, expires_at }) => ({ id, expires_at })), cursor: String(cursor), ended_users: endedUsers };
+  return { revoked: rows.map(({ id, expires_at }) => ({ id, expires_at })), cursor: String(cursor), ended_users: endedUsers, ended_admins: endedAdmins };
 }
 
 export const sessionRoutes = [
@@ -80,10 +82,12 @@ export const sessionRoutes = [
     path: '/api/auth/sessions/revoked',
     summary: 'Sessions ended since a cursor (polled by the other services; ids only)',
     description:
-      'Answers `{ revoked: [{ id, expires_at }], cursor, ended_users: [{ id, ended_at }] }`. Pass the returned cursor as `since` next time; ' +
+      'Answers `{ revoked: [{ id, expires_at }], cursor, ended_users: [{ id, ended_at }], ended_admins: [{ id, ended_at }] }`. ' +
+      'Pass the returned cursor as `since` next time; ' +
       'entries of the last 10 s are sent again, so keep them in a set. An entry stays listed until `expires_at`, ' +
       'when every access token of that session has expired anyway. `ended_users`, whole on every answer, are the ' +
-      'accounts deactivated within the lifetime of a signed download URL, whose signed URLs media and cloud refuse.',
+      'accounts deactivated within the lifetime of a signed download URL, whose signed URLs media and cloud refuse; ' +
+      '`ended_admins`, likewise, the accounts whose admin role was taken away, whose `as=admin` URLs media refuses.',
     access: 'public',
     quiet: true,
     query: revocationQuery,
