@@ -23,7 +23,7 @@ export function createAuthApp(deps: AuthAppDeps): H3 {
       maxConcurrent: config.ARGON2_MAX_CONCURRENCY,
     }),
     tokens: createTokenPairs(deps),
-    throttle: createLoginThrottle(pool, config),
+    throttle: createLoginThrottle(pool, config, keys.derivedSecret),
   };
   const guard = createAuthGuard({
     keys: keys.verificationKeys,
