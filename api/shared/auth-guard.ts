@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AccessTokenRefused, createAccessTokenVerifier, type Principal, type VerifierOptions } from '../../core/auth/access-tokens.js';
 import type { Role } from '../../db/auth/users.js';
 import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
+import { SERVICE_CREDENTIAL_HEADER } from './service-credential.js';
 import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS, type SignedUrlRole } from './signed-urls.js';
 
 const ROLE_RANK: Record<Role, number> = { user: 0, staff: 1, admin: 2 };
@@ -149,10 +150,13 @@ function createEndedAccounts() {
  * An entry is kept until its `expires_at` (after which any token of that session has expired anyway).
  * `ended_users` are the accounts deactivated within a signed URL's lifetime, whose signed URLs are
  * refused; `ended_admins` those demoted from admin, whose admin URLs are (see createEndedAccounts).
+ * The auth service tells those two to the services alone, who send their credential.
  * If the auth service is unreachable the last known list keeps being used, and it is logged.
  */
 export function createRevokedSessionList(options: {
   authUrl: string;
+  /** Shown to the auth service, which lists the ended accounts only to the services (service-credential.ts). */
+  credential: string;
   fetch?: Fetch;
   refreshIntervalMs?: number;
   logger?: Logger;
@@ -179,7 +183,7 @@ export function createRevokedSessionList(options: {
       const url = new URL('/api/auth/sessions/revoked', options.authUrl);
       // Now and then read the whole (small) list again, as a backstop for anything a cursor missed.
       if (cursor && ++polls % 30 !== 0) url.searchParams.set('since', cursor);
-      const response = await fetchImplementation(url, { signal: AbortSignal.timeout(3000) });
+      const response = await fetchImplementation(url, { headers: { [SERVICE_CREDENTIAL_HEADER]: options.credential }, signal: AbortSignal.timeout(3000) });
       if (!response.ok) throw new Error(`auth service answered ${response.status}`);
       const body = responseSchema.parse(await response.json());
       for (const entry of body.revoked) revoked.set(entry.id, Date.parse(entry.expires_at));
