@@ -167,8 +167,9 @@ export function createRevokedSessionList(options: {
   const responseSchema = z.object({
     revoked: z.array(z.object({ id: z.string(), expires_at: z.string() })),
     cursor: z.string(),
-    // Absent from an auth service older than this one, during a rolling deploy.
-    ended_users: z.array(endedAccount).default([]),
+    // Absent when the auth service refused the credential; ended_admins also from an auth service
+    // older than this one, during a rolling deploy.
+    ended_users: z.array(endedAccount).optional(),
     ended_admins: z.array(endedAccount).default([]),
   });
   const endedUsers = createEndedAccounts();
@@ -176,6 +177,7 @@ export function createRevokedSessionList(options: {
   let cursor = '';
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
+  let credentialRefused = false;
   let polls = 0;
 
   async function refresh(): Promise<void> {
@@ -190,7 +192,11 @@ export function createRevokedSessionList(options: {
       cursor = body.cursor;
       const now = Date.now();
       for (const [id, expiresAt] of revoked) if (expiresAt < now) revoked.delete(id);
-      endedUsers.update(body.ended_users, now);
+      if (!body.ended_users && !credentialRefused) {
+        options.logger?.error('the auth service does not take this service\'s credential (is URL_SIGNING_SECRET the same?): signed URLs of deactivated accounts are not refused');
+      }
+      credentialRefused = !body.ended_users;
+      endedUsers.update(body.ended_users ?? [], now);
       endedAdmins.update(body.ended_admins, now);
       if (failing) options.logger?.info('revoked-session list is being refreshed again');
       failing = false;
@@ -200,10 +206,12 @@ export function createRevokedSessionList(options: {
     }
   }
 
-  /** The later of the two cutoffs that apply: a deactivation ends admin URLs too. */
+  /** The later of the cutoffs that apply: a deactivation ends admin URLs too. */
   function signedUrlCutoff(userId: number, role: SignedUrlRole): number | undefined {
-    const cutoffs = [endedUsers.cutoff(userId), role === 'admin' ? endedAdmins.cutoff(userId) : undefined].filter((cutoff) => cutoff !== undefined);
-    return cutoffs.length ? Math.max(...cutoffs) : undefined;
+    const deactivated = endedUsers.cutoff(userId);
+    const demoted = role === 'admin' ? endedAdmins.cutoff(userId) : undefined;
+    if (demoted === undefined) return deactivated;
+    return deactivated === undefined ? demoted : Math.max(deactivated, demoted);
   }
 
   return {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { H3 } from 'h3';
+import type { Logger } from 'pino';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { createRevokedSessionList } from '../../api/shared/auth-guard.js';
 import { defineRoute } from '../../api/shared/route.js';
 import { SERVICE_CREDENTIAL_HEADER, serviceCredential } from '../../api/shared/service-credential.js';
 import { openSession, useRefreshToken } from '../../db/auth/sessions.js';
@@ -155,6 +157,23 @@ sessions('the feed tells deactivated and demoted accounts to the services only; 
     assert.equal(Object.keys(answer.body).sort(), ['cursor', 'revoked'], JSON.stringify(headers));
     assert.ok(answer.body.revoked.some((entry: { id: string }) => entry.id === member.sessionId), 'ended sessions are for everyone');
   }
+});
+
+sessions('a service whose credential the auth service does not take says so, once', async () => {
+  const { config } = await getStack();
+  const app = await authApp();
+  const logged: string[] = [];
+  const logger = { error: (message: string) => logged.push(message), warn: () => {}, info: () => {} } as unknown as Logger;
+  const poller = (credential: string) =>
+    createRevokedSessionList({ authUrl: 'http://auth.test', credential, logger, fetch: async (input, init) => app.fetch(new Request(input, init)) });
+  const right = poller(serviceCredential(config));
+  await right.refresh();
+  assert.equal(logged, []);
+  const wrong = poller('not the credential');
+  await wrong.refresh();
+  await wrong.refresh();
+  assert.is(logged.length, 1);
+  assert.match(logged[0]!, /URL_SIGNING_SECRET/);
 });
 
 sessions('a login whose account changed during the password check opens no session', async () => {
