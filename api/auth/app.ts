@@ -4,6 +4,7 @@ import { createPasswordHasher } from '../../core/auth/passwords.js';
 import { isSessionActive } from '../../db/auth/sessions.js';
 import { createServiceApp, settingsFromDeps } from '../shared/app.js';
 import { createAuthGuard, type RevocationCheck } from '../shared/auth-guard.js';
+import { serviceCredential } from '../shared/service-credential.js';
 import { VERSION } from '../shared/version.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { authRoutes } from './routes/index.js';
@@ -23,7 +24,8 @@ export function createAuthApp(deps: AuthAppDeps): H3 {
       maxConcurrent: config.ARGON2_MAX_CONCURRENCY,
     }),
     tokens: createTokenPairs(deps),
-    throttle: createLoginThrottle(pool, config),
+    throttle: createLoginThrottle(pool, config, keys.derivedSecret),
+    serviceCredential: serviceCredential(config),
   };
   const guard = createAuthGuard({
     keys: keys.verificationKeys,

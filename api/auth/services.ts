@@ -22,6 +22,8 @@ export interface AuthServices {
   tokens: TokenPairs;
   /** The one throttle on password guesses (logins and change-password). */
   throttle: LoginThrottle;
+  /** What the other services send to read the accounts in the ended-session feed (service-credential.ts). */
+  serviceCredential: string;
 }
 
 /** An auth handler's parameter, for a route whose input is `I`. */

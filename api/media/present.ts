@@ -47,19 +47,21 @@ export const mediaStatsView = z.object({
 
 /** Files and stats as the API shows them, and the check of the signed URLs it hands out. */
 export function createMediaPresenter(secret: string, endedUsers: EndedUserCheck) {
-  const signer = createUrlSigner(secret, { endedUsers });
   // One grant per file and viewer ("HMAC over file id, user and expiry") opens its bytes and its thumbnail.
   // An admin's grant says so (and `as=admin` in the URL), since admins may open others' private files;
-  // the signature covers it, so nobody else can claim it.
+  // the signature covers it, so nobody else can claim it. Its signer also refuses it once the admin is
+  // demoted.
   const grant = (id: number, asAdmin: boolean) => `media-file:${id}${asAdmin ? ':admin' : ''}`;
+  const signers = { user: createUrlSigner(secret, { endedUsers }), admin: createUrlSigner(secret, { endedUsers, role: 'admin' }) };
+  const signerFor = (asAdmin: boolean) => signers[asAdmin ? 'admin' : 'user'];
 
   return {
     /** The user a signed URL of this file was made for; 403 when it is not valid. */
-    signedViewer: (id: number, asAdmin: boolean, query: Record<string, string>) => signer.verify(grant(id, asAdmin), query),
+    signedViewer: (id: number, asAdmin: boolean, query: Record<string, string>) => signerFor(asAdmin).verify(grant(id, asAdmin), query),
 
     file(file: MediaFile, viewer: Principal): z.output<typeof mediaFileView> {
       const asAdmin = hasRole(viewer, 'admin') && file.owner_id !== viewer.id;
-      const sign = (path: string) => signer.sign(asAdmin ? `${path}?as=admin` : path, grant(file.id, asAdmin), viewer.id);
+      const sign = (path: string) => signerFor(asAdmin).sign(asAdmin ? `${path}?as=admin` : path, grant(file.id, asAdmin), viewer.id);
       const download = sign(`/api/media/download/${file.id}`);
       const { storage_key: _key, thumbnail_key: thumbnailKey, size_bytes: size, original_name: name, file_type: kind, ...rest } = file;
       return {

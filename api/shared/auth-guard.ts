@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { AccessTokenRefused, createAccessTokenVerifier, type Principal, type VerifierOptions } from '../../core/auth/access-tokens.js';
 import type { Role } from '../../db/auth/users.js';
 import { ApiError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
-import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS } from './signed-urls.js';
+import { SERVICE_CREDENTIAL_HEADER } from './service-credential.js';
+import { type EndedUserCheck, expiryOfUrlSignedAt, SIGNED_URL_LONGEST_SECONDS, type SignedUrlRole } from './signed-urls.js';
 
 const ROLE_RANK: Record<Role, number> = { user: 0, staff: 1, admin: 2 };
 
@@ -99,7 +100,7 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     requireUser,
     requireRole,
     optionalUser,
-    signedUrlCutoff: (userId) => options.revocations?.signedUrlCutoff?.(userId),
+    signedUrlCutoff: (userId, role) => options.revocations?.signedUrlCutoff?.(userId, role),
   };
 }
 
@@ -118,33 +119,65 @@ export function remoteSigningKeys(authUrl: string, fetchImplementation: Fetch = 
 }
 
 /**
+ * Accounts an auth poll lists (whole, every time) as having lost some signed URLs at `ended_at`:
+ * refused while listed, and once no longer listed (reactivated, admin again) those signed before
+ * `ended_at`, until they would have expired anyway.
+ */
+function createEndedAccounts() {
+  /** By id: when, and whether the last poll still listed them. */
+  const accounts = new Map<number, { endedAt: number; listed: boolean }>();
+  return {
+    update(listed: ReadonlyArray<{ id: number; ended_at: string }>, now: number): void {
+      for (const entry of accounts.values()) entry.listed = false;
+      for (const account of listed) {
+        const endedAt = Date.parse(account.ended_at);
+        accounts.set(account.id, { endedAt: Math.max(endedAt, accounts.get(account.id)?.endedAt ?? 0), listed: true });
+      }
+      for (const [id, entry] of accounts) if (!entry.listed && entry.endedAt + SIGNED_URL_LONGEST_SECONDS * 1000 < now) accounts.delete(id);
+    },
+    /** See EndedUserCheck.signedUrlCutoff. */
+    cutoff(userId: number): number | undefined {
+      const ended = accounts.get(userId);
+      if (!ended) return undefined;
+      return ended.listed ? Infinity : expiryOfUrlSignedAt(ended.endedAt);
+    },
+  };
+}
+
+/**
  * The set of ended sessions, polled from the auth service:
- * `GET /api/auth/sessions/revoked?since=<cursor>` → `{ revoked: [{ id, expires_at }], cursor, ended_users }`.
+ * `GET /api/auth/sessions/revoked?since=<cursor>` → `{ revoked: [{ id, expires_at }], cursor, ended_users, ended_admins }`.
  * An entry is kept until its `expires_at` (after which any token of that session has expired anyway).
- * `ended_users` (every poll, whole) are the accounts deactivated within a signed URL's lifetime: their
- * signed URLs are refused while they stay deactivated, and those made before the deactivation even
- * after a reactivation, until they would have expired anyway.
+ * `ended_users` are the accounts deactivated within a signed URL's lifetime, whose signed URLs are
+ * refused; `ended_admins` those demoted from admin, whose admin URLs are (see createEndedAccounts).
+ * The auth service tells those two to the services alone, who send their credential.
  * If the auth service is unreachable the last known list keeps being used, and it is logged.
  */
 export function createRevokedSessionList(options: {
   authUrl: string;
+  /** Shown to the auth service, which lists the ended accounts only to the services (service-credential.ts). */
+  credential: string;
   fetch?: Fetch;
   refreshIntervalMs?: number;
   logger?: Logger;
 }): RevocationCheck & { refresh(): Promise<void>; start(): void; stop(): void } {
   const fetchImplementation = options.fetch ?? fetch;
   const revoked = new Map<string, number>();
+  const endedAccount = z.object({ id: z.number(), ended_at: z.string() });
   const responseSchema = z.object({
     revoked: z.array(z.object({ id: z.string(), expires_at: z.string() })),
     cursor: z.string(),
-    // Absent from an auth service older than this one, during a rolling deploy.
-    ended_users: z.array(z.object({ id: z.number(), ended_at: z.string() })).default([]),
+    // Absent when the auth service refused the credential; ended_admins also from an auth service
+    // older than this one, during a rolling deploy.
+    ended_users: z.array(endedAccount).optional(),
+    ended_admins: z.array(endedAccount).default([]),
   });
-  /** Deactivated accounts by id: when, and whether the last poll still listed them as deactivated. */
-  const endedUsers = new Map<number, { endedAt: number; listed: boolean }>();
+  const endedUsers = createEndedAccounts();
+  const endedAdmins = createEndedAccounts();
   let cursor = '';
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
+  let credentialRefused = false;
   let polls = 0;
 
   async function refresh(): Promise<void> {
@@ -152,20 +185,19 @@ export function createRevokedSessionList(options: {
       const url = new URL('/api/auth/sessions/revoked', options.authUrl);
       // Now and then read the whole (small) list again, as a backstop for anything a cursor missed.
       if (cursor && ++polls % 30 !== 0) url.searchParams.set('since', cursor);
-      const response = await fetchImplementation(url, { signal: AbortSignal.timeout(3000) });
+      const response = await fetchImplementation(url, { headers: { [SERVICE_CREDENTIAL_HEADER]: options.credential }, signal: AbortSignal.timeout(3000) });
       if (!response.ok) throw new Error(`auth service answered ${response.status}`);
       const body = responseSchema.parse(await response.json());
       for (const entry of body.revoked) revoked.set(entry.id, Date.parse(entry.expires_at));
       cursor = body.cursor;
       const now = Date.now();
       for (const [id, expiresAt] of revoked) if (expiresAt < now) revoked.delete(id);
-      for (const entry of endedUsers.values()) entry.listed = false;
-      for (const user of body.ended_users) {
-        const endedAt = Date.parse(user.ended_at);
-        endedUsers.set(user.id, { endedAt: Math.max(endedAt, endedUsers.get(user.id)?.endedAt ?? 0), listed: true });
+      if (!body.ended_users && !credentialRefused) {
+        options.logger?.error('the auth service does not take this service\'s credential (is URL_SIGNING_SECRET the same?): signed URLs of deactivated accounts are not refused');
       }
-      // Kept past a reactivation until every URL signed before the deactivation has expired.
-      for (const [id, entry] of endedUsers) if (!entry.listed && entry.endedAt + SIGNED_URL_LONGEST_SECONDS * 1000 < now) endedUsers.delete(id);
+      credentialRefused = !body.ended_users;
+      endedUsers.update(body.ended_users ?? [], now);
+      endedAdmins.update(body.ended_admins, now);
       if (failing) options.logger?.info('revoked-session list is being refreshed again');
       failing = false;
     } catch (error) {
@@ -174,13 +206,17 @@ export function createRevokedSessionList(options: {
     }
   }
 
+  /** The later of the cutoffs that apply: a deactivation ends admin URLs too. */
+  function signedUrlCutoff(userId: number, role: SignedUrlRole): number | undefined {
+    const deactivated = endedUsers.cutoff(userId);
+    const demoted = role === 'admin' ? endedAdmins.cutoff(userId) : undefined;
+    if (demoted === undefined) return deactivated;
+    return deactivated === undefined ? demoted : Math.max(deactivated, demoted);
+  }
+
   return {
     isRevoked: (sessionId) => revoked.has(sessionId),
-    signedUrlCutoff(userId) {
-      const ended = endedUsers.get(userId);
-      if (!ended) return undefined;
-      return ended.listed ? Infinity : expiryOfUrlSignedAt(ended.endedAt);
-    },
+    signedUrlCutoff,
     refresh,
     start() {
       if (timer) return;

@@ -10,6 +10,7 @@ import { createTemporalClient, pingTemporal } from '../../temporal/connection.js
 import { type AuthGuard, createAuthGuard, createRevokedSessionList, type Fetch, remoteSigningKeys } from './auth-guard.js';
 import { createHealthCheck, databaseProbe, type HealthProbe } from './health.js';
 import { createLogger, type Logger } from '../../core/logger.js';
+import { serviceCredential } from './service-credential.js';
 import { onShutdownSignal, startHttpServer } from './server.js';
 
 /**
@@ -32,11 +33,11 @@ export function serviceHealth(pool: DatabasePool, temporal: Client | null) {
 
 /** The guard of services other than auth: keys from the auth service's JWKS, revocations polled. */
 export function createRemoteAuthGuard(
-  config: Pick<Config, 'AUTH_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
+  config: Pick<Config, 'AUTH_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE'> & Parameters<typeof serviceCredential>[0],
   logger: Logger,
   fetchImplementation?: Fetch,
 ): { guard: AuthGuard; stop(): void } {
-  const revocations = createRevokedSessionList({ authUrl: config.AUTH_URL, fetch: fetchImplementation, logger });
+  const revocations = createRevokedSessionList({ authUrl: config.AUTH_URL, credential: serviceCredential(config), fetch: fetchImplementation, logger });
   revocations.start();
   const guard = createAuthGuard({
     keys: remoteSigningKeys(config.AUTH_URL, fetchImplementation),

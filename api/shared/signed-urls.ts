@@ -20,14 +20,20 @@ const CLOCK_SKEW_SECONDS = 30;
 /** Signatures kept for reuse; past this the memo starts over (old expiries are useless anyway). */
 const MEMO_LIMIT = 20_000;
 
-/** Users whose signed URLs are refused: deactivated, as the auth service reports (see auth-guard). */
+/** What a signed URL opens with: its user's own rights, or an admin's (media's `as=admin`, anyone's file). */
+export type SignedUrlRole = 'user' | 'admin';
+
+/**
+ * Users whose signed URLs are refused, as the auth service reports (see auth-guard): all of them once
+ * the account is deactivated, the admin ones once it is no longer admin.
+ */
 export interface EndedUserCheck {
   /**
-   * URLs made for `userId` that expire at or before this (epoch seconds) are refused: Infinity while
-   * the account is deactivated, afterwards the latest expiry signed before the deactivation; undefined
-   * for everyone else.
+   * URLs with `role` made for `userId` that expire at or before this (epoch seconds) are refused:
+   * Infinity while the account is deactivated (or, for admin URLs, not admin), afterwards the latest
+   * expiry signed before that; undefined for everyone else.
    */
-  signedUrlCutoff(userId: number): number | undefined;
+  signedUrlCutoff(userId: number, role: SignedUrlRole): number | undefined;
 }
 
 export interface UrlSigner {
@@ -35,13 +41,20 @@ export interface UrlSigner {
   sign(path: string, resource: string, userId: number): string;
   /**
    * The user a signed URL was made for; 403 when it is tampered with, for another resource, expired,
-   * expiring later than any URL this service issues, or made for a user who has since been deactivated.
+   * expiring later than any URL this service issues, or made for a user who has since been deactivated
+   * (or, by an admin signer, demoted).
    */
   verify(resource: string, query: { uid?: unknown; exp?: unknown; sig?: unknown }, now?: number): number;
 }
 
-export function createUrlSigner(secret: string, options: { lifetimeSeconds?: number; endedUsers?: EndedUserCheck } = {}): UrlSigner {
+/** A signer of URLs with one `role` (default user): an admin's rights are checked by a signer of their own. */
+export function createUrlSigner(
+  secret: string,
+  options: { lifetimeSeconds?: number; endedUsers?: EndedUserCheck; role?: SignedUrlRole } = {},
+): UrlSigner {
   const lifetimeSeconds = options.lifetimeSeconds ?? SIGNED_URL_LIFETIME_SECONDS;
+  const role = options.role ?? 'user';
+  const cutoffOf = (userId: number) => options.endedUsers?.signedUrlCutoff(userId, role);
   const longestAheadSeconds = lifetimeSeconds + EXPIRY_STEP_SECONDS + CLOCK_SKEW_SECONDS;
   const hmac = (message: string) => createHmac('sha256', secret).update(message).digest();
   // A page of files is signed again on every request. With stepped expiries the same (resource, user,
@@ -53,9 +66,9 @@ export function createUrlSigner(secret: string, options: { lifetimeSeconds?: num
   return {
     sign(path, resource, userId) {
       let expiresAt = expiryOfUrlSignedAt(Date.now(), lifetimeSeconds);
-      // Reactivated within the step of its deactivation, a user would get the stepped expiry of the
-      // URLs that died with it: one second past it tells them apart (and stays within the bound).
-      const cutoff = options.endedUsers?.signedUrlCutoff(userId);
+      // Reactivated (or made admin again) within the step of the URLs that died, a user would get their
+      // stepped expiry: one second past it tells them apart (and stays within the bound).
+      const cutoff = cutoffOf(userId);
       if (cutoff !== undefined && Number.isFinite(cutoff) && expiresAt <= cutoff) expiresAt = cutoff + 1;
       const signed = message(resource, userId, expiresAt);
       let sig = memo.get(signed);
@@ -82,7 +95,7 @@ export function createUrlSigner(secret: string, options: { lifetimeSeconds?: num
       // Only a holder of the secret could have signed it; still, nothing this service signs lasts
       // longer, so a far expiry is a forgery (or a leaked secret) and gets nothing.
       if (expiresAt * 1000 > now + longestAheadSeconds * 1000) throw forbidden('This link is not valid');
-      if (expiresAt <= (options.endedUsers?.signedUrlCutoff(userId) ?? 0)) throw forbidden('This link is no longer valid; ask for a new one');
+      if (expiresAt <= (cutoffOf(userId) ?? 0)) throw forbidden('This link is no longer valid; ask for a new one');
       return userId;
     },
   };

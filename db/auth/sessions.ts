@@ -128,6 +128,16 @@ export function recentlyDeactivatedUsers(db: CommonQueryMethods, withinSeconds: 
 }
 
 /**
+ * Accounts whose admin role was taken away within the last `withinSeconds` and that are not admin
+ * again: media refuses the `as=admin` URLs signed for them before. As few as deactivations.
+ */
+export function recentlyDemotedAdmins(db: CommonQueryMethods, withinSeconds: number) {
+  return db.any(sql.type(endedUserRow)`
+    select id, admin_ended_at as ended_at from users
+    where role <> 'admin' and admin_ended_at > now() - make_interval(secs => ${withinSeconds})`);
+}
+
+/**
  * The cursor to hand out after a poll. Identity values are taken at insert, not at commit, so a slow
  * transaction can commit an id below one a reader has already passed. The cursor therefore lags
  * `overlapSeconds` behind: recent entries are sent again (harmless: readers keep a set), late

@@ -94,10 +94,13 @@ export function updateProfile(db: CommonQueryMethods, id: number, changes: { use
     returning ${USER_COLUMNS}`);
 }
 
+/** Changes role and/or activity; taking admin away records when (see recentlyDemotedAdmins). */
 export function updateAccount(db: CommonQueryMethods, id: number, changes: { role?: User['role']; isActive?: boolean }) {
   return db.maybeOne(sql.type(userRow)`
     update users set
       role = coalesce(${changes.role ?? null}, role),
+      -- On the right of SET, role is the value before this update.
+      admin_ended_at = case when role = 'admin' and coalesce(${changes.role ?? null}, role) <> 'admin' then now() else admin_ended_at end,
       is_active = coalesce(${changes.isActive ?? null}::boolean, is_active),
       updated_at = now()
     where id = ${id}

@@ -4,6 +4,7 @@ import { sql } from 'slonik';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
+import { passwordProblems } from '../../core/auth/password-policy.js';
 import { insertUser } from '../../db/auth/users.js';
 import { call } from '../support/http.js';
 import { getStack } from '../support/stack.js';
@@ -187,6 +188,26 @@ accounts('a new password of only whitespace, or short once its ends are trimmed,
   // An account whose existing password is all spaces (set before this rule) still logs in with it.
   await insertUser(pools.auth, { username, email, passwordHash: await hash(blank) });
   assert.is((await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email, password: blank } }))).status, 200);
+});
+
+accounts('a new password’s length is counted in characters as people see them, its upper bound in bytes', async () => {
+  const short = /at least 8 characters/;
+  const tooShort = ['🔑'.repeat(7), '👩‍👩‍👧‍👦'.repeat(7), '🇫🇷'.repeat(7), 'e\u0301'.repeat(7), ` ${'𝒜'.repeat(7)} `];
+  for (const password of tooShort) assert.match(passwordProblems(password, {}).join(), short, `${JSON.stringify(password)} is 7 characters`);
+  for (const password of ['🔑'.repeat(8), '👩‍👩‍👧‍👦'.repeat(8), 'e\u0301'.repeat(8), 'zoë-blüh']) assert.equal(passwordProblems(password, {}), [], JSON.stringify(password));
+  // 1024 bytes of UTF-8 (what argon2 hashes): 1024 ASCII characters, 256 emoji.
+  for (const password of ['a'.repeat(1024), '🔑'.repeat(256)]) assert.equal(passwordProblems(password, {}), []);
+  for (const password of ['a'.repeat(1025), '🔑'.repeat(257), 'é'.repeat(513)]) assert.match(passwordProblems(password, {}).join(), /at most 1024 bytes/);
+
+  const app = await authApp();
+  const refused = await call(app, 'POST', '/api/auth/register', from(freshIp(), { json: { ...newAccount(), password: '🔑'.repeat(7) } }));
+  assert.equal([refused.status, refused.body.error], [422, 'validation_failed']);
+  // The longest password accepted still logs in (the login's own bound is no tighter).
+  for (const password of ['🔑'.repeat(8), '🔑'.repeat(256)]) {
+    const account = { ...newAccount(), password };
+    await registered(app, account);
+    assert.is((await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: account.email, password } }))).status, 200);
+  }
 });
 
 accounts.run();

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { H3 } from 'h3';
+import type { Logger } from 'pino';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { createRevokedSessionList } from '../../api/shared/auth-guard.js';
 import { defineRoute } from '../../api/shared/route.js';
+import { SERVICE_CREDENTIAL_HEADER, serviceCredential } from '../../api/shared/service-credential.js';
 import { openSession, useRefreshToken } from '../../db/auth/sessions.js';
 import { getStack } from '../support/stack.js';
 import { call } from '../support/http.js';
@@ -129,6 +132,48 @@ sessions('the revoked-session feed pages with a cursor', async () => {
   const again = await call(app, 'GET', `/api/auth/sessions/revoked?since=${since.body.cursor}`);
   assert.ok(mine(again.body), 'recent entries are repeated, not lost');
   assert.is((await call(app, 'GET', '/api/auth/sessions/revoked?since=-1')).status, 422);
+});
+
+sessions('the feed tells deactivated and demoted accounts to the services only; anyone else sees ended session ids', async () => {
+  const { config, pools } = await getStack();
+  const app = await authApp();
+  const { cursor } = (await call(app, 'GET', '/api/auth/sessions/revoked')).body;
+  const [boss, member, helper] = [await loggedIn(app), await loggedIn(app), await loggedIn(app)];
+  await pools.auth.query(sql.unsafe`update users set role = 'admin' where id in (${boss.id}, ${helper.id})`);
+  const bossToken = (await call(app, 'POST', '/api/auth/login', from(freshIp(), { json: { email: boss.email, password: boss.password } }))).body.token as string;
+  assert.is((await call(app, 'PUT', `/api/auth/users/${member.id}`, { token: bossToken, json: { is_active: false } })).status, 200);
+  assert.is((await call(app, 'PUT', `/api/auth/users/${helper.id}`, { token: bossToken, json: { role: 'user' } })).status, 200);
+
+  const asService = await call(app, 'GET', '/api/auth/sessions/revoked', { headers: { [SERVICE_CREDENTIAL_HEADER]: serviceCredential(config) } });
+  const ids = (list: Array<{ id: number }>) => list.map((account) => account.id);
+  assert.ok(ids(asService.body.ended_users).includes(member.id), 'deactivated');
+  assert.ok(ids(asService.body.ended_admins).includes(helper.id), 'demoted');
+  assert.ok(!ids(asService.body.ended_users).includes(helper.id) && !ids(asService.body.ended_admins).includes(member.id));
+
+  const strangers: Array<Record<string, string>> = [{}, { [SERVICE_CREDENTIAL_HEADER]: 'a guess' }, { authorization: `Bearer ${bossToken}` }];
+  for (const headers of strangers) {
+    const answer = await call(app, 'GET', `/api/auth/sessions/revoked?since=${cursor}`, { headers });
+    assert.is(answer.status, 200);
+    assert.equal(Object.keys(answer.body).sort(), ['cursor', 'revoked'], JSON.stringify(headers));
+    assert.ok(answer.body.revoked.some((entry: { id: string }) => entry.id === member.sessionId), 'ended sessions are for everyone');
+  }
+});
+
+sessions('a service whose credential the auth service does not take says so, once', async () => {
+  const { config } = await getStack();
+  const app = await authApp();
+  const logged: string[] = [];
+  const logger = { error: (message: string) => logged.push(message), warn: () => {}, info: () => {} } as unknown as Logger;
+  const poller = (credential: string) =>
+    createRevokedSessionList({ authUrl: 'http://auth.test', credential, logger, fetch: async (input, init) => app.fetch(new Request(input, init)) });
+  const right = poller(serviceCredential(config));
+  await right.refresh();
+  assert.equal(logged, []);
+  const wrong = poller('not the credential');
+  await wrong.refresh();
+  await wrong.refresh();
+  assert.is(logged.length, 1);
+  assert.match(logged[0]!, /URL_SIGNING_SECRET/);
 });
 
 sessions('a login whose account changed during the password check opens no session', async () => {

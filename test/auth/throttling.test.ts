@@ -1,9 +1,11 @@
 // Login throttling: per account (however it is named), per account and address, and per address
 // across many accounts. Time is never waited for: the test moves the recorded attempts instead.
+import { createHash } from 'node:crypto';
 import type { H3 } from 'h3';
 import { sql } from 'slonik';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { z } from 'zod';
 import { call, type CallResult } from '../support/http.js';
 import { getStack } from '../support/stack.js';
 import { authApp, freshIp, from, newAccount, registered } from './support.js';
@@ -158,6 +160,35 @@ throttling('only the address the proxy appended is believed; a forged or oversiz
   const garbage = await call(app, 'POST', '/api/auth/login', { headers: { 'x-forwarded-for': 'x'.repeat(3000) }, json: { email: user.email, password: 'wrong one' } });
   // Not an address: ignored (the connection's own address counts; in-process there is none, so 'unknown').
   assert.ok(['invalid_credentials', 'too_many_requests'].includes(garbage.body.error), garbage.text);
+});
+
+throttling('the audit of failed and throttled logins names the account, never what was typed; an unknown name is a key that only correlates', async () => {
+  const app = await authApp();
+  const { pools } = await getStack();
+  const trail = (ip: string) =>
+    pools.auth.any(sql.type(z.object({ event: z.string(), user_id: z.number().nullable(), details: z.record(z.string(), z.unknown()) }))`
+      select event, user_id, details from audit_events where ip = ${ip} order by id`);
+  const user = await registered(app);
+  const known = freshIp();
+  assert.is((await login(app, known, { username: ` ${user.username.toUpperCase()} `, password: 'wrong password' })).status, 401);
+  const [failed] = await trail(known);
+  assert.equal([failed!.event, failed!.user_id], ['login_failed', user.id]);
+  assert.not.match(JSON.stringify(failed!.details), new RegExp(user.username, 'i'), 'the account id says who');
+
+  // A password pasted into the username field, five times, then once more (throttled).
+  const pasted = `Pasted-${newAccount().password}`;
+  const unknown = freshIp();
+  for (let index = 0; index < 5; index++) assert.is((await login(app, unknown, { username: pasted, password: 'whatever1' })).status, 401);
+  retryAfter(await login(app, unknown, { username: pasted.toLowerCase(), password: 'whatever1' }));
+  const events = await trail(unknown);
+  assert.equal(events.map((event) => event.event), [...Array(5).fill('login_failed'), 'login_throttled']);
+  const text = JSON.stringify(events).toLowerCase();
+  assert.not.ok(text.includes(pasted.toLowerCase()) || text.includes(pasted.slice(8).toLowerCase()), text);
+  assert.not.ok(text.includes(createHash('sha256').update(pasted.toLowerCase()).digest('hex')), 'not an unkeyed hash either (a dictionary reverses it)');
+  const keys = new Set(events.map((event) => event.details.account_key));
+  assert.is(keys.size, 1, 'one name, one key');
+  assert.match(String([...keys][0]), /^unknown:/);
+  assert.ok(events.every((event) => event.user_id === null));
 });
 
 throttling.run();

@@ -1,5 +1,6 @@
 // Signed download URLs of media and cloud: signed only with a secret nobody can read in the source,
-// never for longer than the services issue them, and dead once their user is deactivated.
+// never for longer than the services issue them, and dead once their user is deactivated (an admin's
+// `as=admin` ones once the admin is demoted).
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +127,40 @@ signed('deactivating a user ends the signed URLs made for them, in media and clo
   const fresh = (await (await fetch(`${media}/api/media/file/${file.id}`, { headers: { authorization: `Bearer ${again}` } })).json()) as { file: { download_url: string } };
   const freshCloud = (await cloud.api('GET', `/api/cloud/file/${cloudFile.id}`, again)).body.file as { download_url: string };
   assert.equal([await statusOf(`${media}${fresh.file.download_url}`), await statusOf(`${cloud.base}${freshCloud.download_url}`)], [200, 200], 'new URLs work');
+});
+
+signed('taking admin away ends the as=admin URLs made for that admin; their own URLs keep working, and a re-promotion signs working ones', async () => {
+  const stack = await getStack();
+  const auth = stack.authApp;
+  const member = await loggedIn(auth);
+  const boss = await loggedIn(auth);
+  const helper = await loggedIn(auth);
+  await stack.pools.auth.query(sql.unsafe`update users set role = 'admin' where id in (${boss.id}, ${helper.id})`);
+  const tokenOf = async (account: { email: string; password: string }) =>
+    (await call(auth, 'POST', '/api/auth/login', from(freshIp(), { json: { email: account.email, password: account.password } }))).body.token as string;
+  const bossToken = await tokenOf(boss);
+  const media = await mediaBase();
+  const theirs = await mediaUpload(media, member.token, 'theirs.txt', 'a member\'s notes\n');
+  const urlOf = async (token: string, fileId: number) =>
+    `${media}${((await (await fetch(`${media}/api/media/file/${fileId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { file: { download_url: string } }).file.download_url}`;
+  const helperToken = await tokenOf(helper);
+  const asAdmin = await urlOf(helperToken, theirs.id);
+  assert.match(asAdmin, /[?&]as=admin&/);
+  const own = `${media}${(await mediaUpload(media, helperToken, 'own.txt', 'the helper\'s notes\n')).download_url}`;
+  assert.equal([await statusOf(asAdmin), await statusOf(own)], [200, 200]);
+
+  const demoted = await call(auth, 'PUT', `/api/auth/users/${helper.id}`, { token: bossToken, json: { role: 'staff' } });
+  assert.is(demoted.status, 200, demoted.text);
+  assert.ok(await eventually(async () => (await statusOf(asAdmin)) === 403), 'the admin URL is refused within seconds');
+  assert.is(await statusOf(own), 200, 'a URL of their own file is no admin URL');
+
+  // Admin again: the URLs made before the demotion stay dead, those signed now work (within the old ones' expiry step too).
+  assert.is((await call(auth, 'PUT', `/api/auth/users/${helper.id}`, { token: bossToken, json: { role: 'admin' } })).status, 200);
+  await new Promise((resolve) => setTimeout(resolve, 4500));
+  assert.is(await statusOf(asAdmin), 403, 'still refused after the promotion');
+  const fresh = await urlOf(await tokenOf(helper), theirs.id);
+  assert.match(fresh, /[?&]as=admin&/);
+  assert.is(await statusOf(fresh), 200, 'a URL signed after the promotion works');
 });
 
 signed.run();

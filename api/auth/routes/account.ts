@@ -8,7 +8,7 @@ import { findUserById, findUserForLogin, findUserWithHash, insertUser, setPasswo
 import { ApiError, invalidFields, unauthorized, unlessDuplicate } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
 import { clientOf } from '../client-info.js';
-import { loginAccountKey } from '../login-throttle.js';
+import { triedAccount } from '../login-throttle.js';
 import { presentProfile, presentUser, profileView, userView } from '../present.js';
 import type { AuthContext } from '../services.js';
 
@@ -55,11 +55,12 @@ async function login({ services: { pool, passwords, tokens, throttle, config }, 
   const ip = client.ip ?? 'unknown';
   const user = await findUserForLogin(pool, identifier);
   // The attempt is counted before the password is checked (see takeLoginAttempt).
-  const attemptId = await throttle.take(loginAccountKey(user, identifier), client, { userId: user?.id ?? null, details: { identifier } });
+  const accountKey = throttle.accountKey(user, identifier);
+  const attemptId = await throttle.take(accountKey, client, user);
   const check = await passwords.check(body.password, user?.password_hash ?? null);
   const refused = new ApiError(401, 'invalid_credentials', 'Invalid credentials');
   if (!user || !check.valid) {
-    await audit(pool, { event: 'login_failed', userId: user?.id ?? null, ...client, details: { identifier } });
+    await audit(pool, { event: 'login_failed', ...triedAccount(user, accountKey), ...client });
     throw refused;
   }
   if (!user.is_active) {
@@ -107,7 +108,7 @@ async function changePassword({ services: { pool, passwords, throttle, config },
   const client = clientOf(event, config.TRUST_PROXY);
   // Guesses at the current password count like failed logins of the account (a stolen access
   // token must not become an unthrottled password oracle).
-  const attemptId = await throttle.take(loginAccountKey(account, account.email), client, { userId: user.id });
+  const attemptId = await throttle.take(throttle.accountKey(account, account.email), client, account);
   const check = await passwords.check(body.current_password, account.password_hash);
   if (!check.valid) {
     await audit(pool, { event: 'password_change_failed', userId: user.id, ...client });

@@ -2,12 +2,13 @@
 // other services poll so a logout takes effect everywhere within seconds.
 import { z } from 'zod';
 import { audit } from '../../../db/auth/security.js';
-import { endSessions, listActiveSessions, recentlyDeactivatedUsers, REVOCATIONS_PER_PAGE, revokedSince, settledRevocationCursor } from '../../../db/auth/sessions.js';
+import { endSessions, listActiveSessions, recentlyDeactivatedUsers, recentlyDemotedAdmins, REVOCATIONS_PER_PAGE, revokedSince, settledRevocationCursor } from '../../../db/auth/sessions.js';
 import { notFound } from '../../shared/errors.js';
 import { defineRoute } from '../../shared/route.js';
+import { isServiceCredential, SERVICE_CREDENTIAL_HEADER } from '../../shared/service-credential.js';
 import { SIGNED_URL_LONGEST_SECONDS } from '../../shared/signed-urls.js';
 import { clientOf } from '../client-info.js';
-import type { AuthContext } from '../services.js';
+import type { AuthContext, AuthServices } from '../services.js';
 
 const refreshRequest = z.object({ refresh_token: z.string().min(1).max(512) });
 const sessionId = z.object({ id: z.uuid('must be a session id') });
@@ -41,17 +42,25 @@ async function endSession({ services: { pool, config }, user, params, event }: A
   return { message: 'Session ended' };
 }
 
-async function listRevocations({ services: { pool }, query }: AuthContext<{ access: 'public'; query: typeof revocationQuery }>) {
+/** The accounts whose signed URLs the services refuse: for them only (see service-credential.ts). */
+async function endedAccounts(pool: AuthServices['pool']) {
+  // A minute more than a URL can live: the poll that reports a deactivation or demotion may come late.
+  const within = SIGNED_URL_LONGEST_SECONDS + 60;
+  const [endedUsers, endedAdmins] = await Promise.all([recentlyDeactivatedUsers(pool, within), recentlyDemotedAdmins(pool, within)]);
+  return { ended_users: endedUsers, ended_admins: endedAdmins };
+}
+
+async function listRevocations({ services: { pool, serviceCredential }, query, event }: AuthContext<{ access: 'public'; query: typeof revocationQuery }>) {
   const since = query.since ?? 0;
-  const [rows, settled, endedUsers] = await Promise.all([
+  const forServices = isServiceCredential(event.req.headers.get(SERVICE_CREDENTIAL_HEADER), serviceCredential);
+  const [rows, settled, ended] = await Promise.all([
     revokedSince(pool, since),
     settledRevocationCursor(pool, since, 10),
-    // A minute more than a URL can live: the poll that reports a deactivation may come late.
-    recentlyDeactivatedUsers(pool, SIGNED_URL_LONGEST_SECONDS + 60),
+    forServices ? endedAccounts(pool) : {},
   ]);
   // A full page: the next poll goes on from its last entry, or what lies beyond it would be skipped.
   const cursor = rows.length === REVOCATIONS_PER_PAGE ? Math.min(settled, rows.at(-1)!.feed_id) : settled;
-  return { revoked: rows.map(({ id, expires_at }) => ({ id, expires_at })), cursor: String(cursor), ended_users: endedUsers };
+  return { revoked: rows.map(({ id, expires_at }) => ({ id, expires_at })), cursor: String(cursor), ...ended };
 }
 
 export const sessionRoutes = [
@@ -80,10 +89,13 @@ export const sessionRoutes = [
     path: '/api/auth/sessions/revoked',
     summary: 'Sessions ended since a cursor (polled by the other services; ids only)',
     description:
-      'Answers `{ revoked: [{ id, expires_at }], cursor, ended_users: [{ id, ended_at }] }`. Pass the returned cursor as `since` next time; ' +
+      'Answers `{ revoked: [{ id, expires_at }], cursor, ended_users: [{ id, ended_at }], ended_admins: [{ id, ended_at }] }`. ' +
+      'Pass the returned cursor as `since` next time; ' +
       'entries of the last 10 s are sent again, so keep them in a set. An entry stays listed until `expires_at`, ' +
-      'when every access token of that session has expired anyway. `ended_users`, whole on every answer, are the ' +
-      'accounts deactivated within the lifetime of a signed download URL, whose signed URLs media and cloud refuse.',
+      'when every access token of that session has expired anyway. To the services alone (their credential in ' +
+      '`X-Qhitz-Service-Credential`) it also tells, whole on every answer, `ended_users`: the accounts deactivated ' +
+      'within the lifetime of a signed download URL, whose signed URLs media and cloud refuse; and `ended_admins`, ' +
+      'likewise, the accounts whose admin role was taken away, whose `as=admin` URLs media refuses.',
     access: 'public',
     quiet: true,
     query: revocationQuery,
