@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../config/index.js';
 import { temporalDataConverter } from '../../temporal/data-converter.js';
+import { withCost } from '../lib/cost.js';
 import type { ResultRow, Scenario } from '../lib/scenario.js';
 import type { BenchStack } from '../lib/stack.js';
 import { download, makeFile, mbPerSecond, median, restamp, settleDisk, uploadFile, withPeakRss } from '../lib/transfers.js';
@@ -43,16 +44,18 @@ export const scenario: Scenario = {
 
       log(`cloud: one 500 MB upload, ${RUNS} times`);
       const runs: Array<{ ms: number; growth: number }> = [];
-      for (let run = 0; run < RUNS; run++) {
-        await restamp(large); // new content each time: blobs are stored by their hash
-        const measured = await withPeakRss(stack, 'cloud', () => upload(large, 500 * MB, `backup-${run}.bin`));
-        runs.push({ ms: measured.result.ms, growth: measured.peakGrowthMiB });
-      }
+      const uploadCost = await withCost(stack, ['cloud'], async () => {
+        for (let run = 0; run < RUNS; run++) {
+          await restamp(large); // new content each time: blobs are stored by their hash
+          const measured = await withPeakRss(stack, 'cloud', () => upload(large, 500 * MB, `backup-${run}.bin`));
+          runs.push({ ms: measured.result.ms, growth: measured.peakGrowthMiB });
+        }
+      });
       const rates = runs.map((run) => mbPerSecond(500 * MB, run.ms));
       const growth = Math.max(...runs.map((run) => run.growth));
       rows.push({
         name: `cloud upload, 500 MB (median of ${RUNS})`,
-        figures: { mbPerSecond: median(rates), bestMbPerSecond: Math.max(...rates), ms: Math.round(median(runs.map((run) => run.ms))), rssGrowthMiB: growth },
+        figures: { mbPerSecond: median(rates), bestMbPerSecond: Math.max(...rates), ms: Math.round(median(runs.map((run) => run.ms))), rssGrowthMiB: growth, ...uploadCost.figures(RUNS) },
         target: '≥ 400 MB/s, RSS growth < 64 MB (worst run)',
         met: median(rates) >= 400 && growth < 64,
       });
@@ -65,11 +68,13 @@ export const scenario: Scenario = {
       const link = ((await share.json()) as { shared_link: string }).shared_link;
       await download(`${cloud}/api/cloud/shared/${link}`); // warms the page cache
       await settleDisk();
-      const downloads = [];
-      for (let run = 0; run < 5; run++) downloads.push(await download(`${cloud}/api/cloud/shared/${link}`));
+      const downloads: Array<Awaited<ReturnType<typeof download>>> = [];
+      const downloadCost = await withCost(stack, ['cloud'], async () => {
+        for (let run = 0; run < 5; run++) downloads.push(await download(`${cloud}/api/cloud/shared/${link}`));
+      });
       if (downloads.some((run) => run.status !== 200 || run.bytes !== 100 * MB)) throw new Error(`shared download: ${JSON.stringify(downloads)}`);
       const speeds = downloads.map((run) => mbPerSecond(run.bytes, run.ms));
-      rows.push({ name: 'cloud shared download, 100 MB (median of 5)', figures: { mbPerSecond: median(speeds), bestMbPerSecond: Math.max(...speeds) }, target: '≥ 1,000 MB/s', met: median(speeds) >= 1000 });
+      rows.push({ name: 'cloud shared download, 100 MB (median of 5)', figures: { mbPerSecond: median(speeds), bestMbPerSecond: Math.max(...speeds), ...downloadCost.figures(downloads.length) }, target: '≥ 1,000 MB/s', met: median(speeds) >= 1000 });
     } finally {
       await Promise.all([rm(large, { force: true }), rm(medium, { force: true })]);
     }
@@ -111,12 +116,12 @@ async function measureShareLinks(stack: BenchStack, log: (line: string) => void)
   };
   const warmUp = await createLinks(LINK_WARM_UP);
   const started = performance.now();
-  const { latencies, failures } = await createLinks(LINKS);
+  const { result: { latencies, failures }, figures: cost } = await withCost(stack, ['cloud'], () => createLinks(LINKS));
   const perSecond = Math.round(LINKS / ((performance.now() - started) / 1000));
   const workflows = await runningShareWorkflows(stack.env, sharer, LINK_WARM_UP + LINKS - warmUp.failures - failures);
   return {
     name: `cloud share links created (row + workflow), ${LINK_CONCURRENCY} at a time`,
-    figures: { linksPerSecond: perSecond, p50Ms: Math.round(median(latencies)), p99Ms: Math.round([...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]!), errors: warmUp.failures + failures, workflowsRunning: workflows },
+    figures: { linksPerSecond: perSecond, p50Ms: Math.round(median(latencies)), p99Ms: Math.round([...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]!), errors: warmUp.failures + failures, workflowsRunning: workflows, ...cost(LINKS) },
     target: '≥ 200/s, 0 errors, a running workflow per link',
     met: perSecond >= 200 && warmUp.failures + failures === 0 && workflows === LINK_WARM_UP + LINKS,
   };
