@@ -2,9 +2,10 @@
 // accounts listed there (deactivated ones, and those demoted from admin: who was an admin) are told
 // to them alone. Derived from the URL signing secret, which every service already holds (production
 // requires it of each), so there is nothing new to configure.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Config } from '../../config/index.js';
 import { urlSigningSecret } from '../../config/url-signing-secret.js';
+import { sameBytes } from '../../core/same-bytes.js';
 
 export const SERVICE_CREDENTIAL_HEADER = 'x-qhitz-service-credential';
 
@@ -14,8 +15,5 @@ export function serviceCredential(config: Pick<Config, 'URL_SIGNING_SECRET' | 'U
 
 /** Whether `presented` (the header, if sent) is `expected`, compared in constant time. */
 export function isServiceCredential(presented: string | null, expected: string): boolean {
-  if (presented === null) return false;
-  const given = Buffer.from(presented);
-  const wanted = Buffer.from(expected);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
+  return presented !== null && sameBytes(Buffer.from(presented), Buffer.from(expected));
 }

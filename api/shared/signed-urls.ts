@@ -1,7 +1,8 @@
 // Short-lived signed URLs for browsers' <img>, <audio>, <video> and plain links, which cannot send an
 // Authorization header. The HMAC covers what is accessed (e.g. "media-file:12"), by whom and until
 // when, so a URL cannot be stretched to another file, another user or a later time.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../core/same-bytes.js';
 import { forbidden } from './errors.js';
 
 /** How long a signed URL opens its file (at least; see the step). */
@@ -90,7 +91,7 @@ export function createUrlSigner(
       // Not memoised: the query is the caller's, and must not fill the memo.
       const expected = hmac(message(resource, userId, expiresAt));
       const given = Buffer.from(query.sig, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw forbidden('This link is not valid');
+      if (!sameBytes(given, expected)) throw forbidden('This link is not valid');
       if (expiresAt * 1000 < now) throw forbidden('This link has expired; ask for a new one');
       // Only a holder of the secret could have signed it; still, nothing this service signs lasts
       // longer, so a far expiry is a forgery (or a leaked secret) and gets nothing.

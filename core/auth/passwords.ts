@@ -1,10 +1,11 @@
 // Password hashing: argon2id for everything we write; werkzeug's pbkdf2 and scrypt formats are still
 // verified, so accounts imported from the Flask system keep their passwords until their next login
 // replaces the hash.
-import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
+import { pbkdf2, scrypt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { hash, verify } from '@node-rs/argon2';
+import { sameBytes } from '../same-bytes.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen: number, options: object) => Promise<Buffer>;
@@ -116,5 +117,5 @@ export async function verifyWerkzeug(password: string, stored: string): Promise<
   } else {
     return false;
   }
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return sameBytes(actual, expected);
 }

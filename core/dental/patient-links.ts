@@ -3,10 +3,11 @@
 // made for; it expires when the appointment begins, and a moved appointment leaves it pointing at a
 // time that no longer holds (the API and the workflow both check). The key is derived from the URL
 // signing secret (never a constant in the source), separately from the download URLs it also signs.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Config } from '../../config/index.js';
 import { dentalPublicUrl } from '../../config/dental.js';
 import { urlSigningSecret } from '../../config/url-signing-secret.js';
+import { sameBytes } from '../same-bytes.js';
 
 export const PATIENT_ANSWERS = ['confirm', 'cancel'] as const;
 export type PatientAnswer = (typeof PATIENT_ANSWERS)[number];
@@ -47,7 +48,7 @@ export function createPatientLinks(config: PatientLinkSettings) {
       // Compared as text: decoding would accept several spellings of the same bytes.
       const given = Buffer.from(match[4]!);
       const expected = Buffer.from(signatureOf(claims).toString('base64url'));
-      return given.length === expected.length && timingSafeEqual(given, expected) ? claims : null;
+      return sameBytes(given, expected) ? claims : null;
     },
   };
 }

@@ -1,9 +1,10 @@
 // Share links: a 128-bit token derived from a random seed (share-tokens.ts; seed and hash are stored), an expiry kept by a workflow timer
 // and re-checked on every download, an optional password and download limit.
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { H3Event } from 'h3';
 import { z } from 'zod';
+import { sameBytes } from '../../../core/same-bytes.js';
 import { findCloudFile } from '../../../db/cloud/files.js';
 import {
   claimOpenDownload,
@@ -65,7 +66,7 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
   const [salt, expected] = stored.split('.');
   const actual = await scryptAsync(password, Buffer.from(salt!, 'base64url'), 32);
   const wanted = Buffer.from(expected!, 'base64url');
-  return actual.length === wanted.length && timingSafeEqual(actual, wanted);
+  return sameBytes(actual, wanted);
 }
 
 /** The bytes of a shared file's current version. */
