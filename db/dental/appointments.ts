@@ -18,8 +18,11 @@ export const APPOINTMENT_STATUSES = ['scheduled', 'confirmed', 'checked_in', 'co
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 export const ACTIVE_STATUSES: AppointmentStatus[] = ['scheduled', 'confirmed', 'checked_in'];
 
-/** The appointments that hold their time: exactly the rows the exclusion constraints compare (see 001_practice.sql). */
-const HOLDS_TIME = sql.fragment`status not in ('cancelled', 'no_show')`;
+/**
+ * The appointments that hold their time: exactly the rows the exclusion constraints compare (see
+ * 001_practice.sql), and those care can be recorded against. `table`: its name or alias in the query.
+ */
+export const holdsTime = (table = 'appointments') => sql.fragment`${sql.identifier([table, 'status'])} not in ('cancelled', 'no_show')`;
 
 export const appointmentRow = z.object({
   id: z.number(),
@@ -90,7 +93,7 @@ export function insertAppointment(db: CommonQueryMethods, appointment: NewAppoin
 export function dentistBusyTimes(db: CommonQueryMethods, dentistId: number, from: string, to: string) {
   return db.any(sql.type(busyRow)`
     select appointment_date, ends_at from appointments
-    where dentist_id = ${dentistId} and ${HOLDS_TIME}
+    where dentist_id = ${dentistId} and ${holdsTime()}
       and tstzrange(appointment_date, ends_at, '[)') && tstzrange(${from}::timestamptz, ${to}::timestamptz, '[)')
     order by appointment_date`);
 }
@@ -105,7 +108,7 @@ export function findOverlaps(
 ) {
   return db.any(sql.type(appointmentRow.pick({ id: true, patient_id: true, dentist_id: true, appointment_date: true, ends_at: true, status: true }))`
     select id, patient_id, dentist_id, appointment_date, ends_at, status from appointments
-    where ${HOLDS_TIME}
+    where ${holdsTime()}
       and (dentist_id = ${slot.dentistId} or patient_id = ${slot.patientId})
       and tstzrange(appointment_date, ends_at, '[)') &&
           tstzrange(${slot.startsAt}::timestamptz, ${slot.startsAt}::timestamptz + make_interval(mins => ${slot.duration}), '[)')

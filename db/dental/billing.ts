@@ -5,7 +5,7 @@
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
 import { countRow } from '../rows.js';
-import { personName } from './appointments.js';
+import { holdsTime, personName } from './appointments.js';
 
 export const treatmentRow = z.object({
   id: z.number(),
@@ -54,7 +54,7 @@ export function insertTreatment(db: CommonQueryMethods, input: Required<Pick<Tre
              ${input.toothNumber ?? null}, ${input.treatmentDate}::timestamp, ${input.cost}::numeric
       where ${appointmentId}::bigint is null or exists (
         select 1 from appointments
-        where id = ${appointmentId}::bigint and patient_id = ${input.patientId} and status not in ('cancelled', 'no_show')
+        where id = ${appointmentId}::bigint and patient_id = ${input.patientId} and ${holdsTime()}
         for share)
       returning ${TREATMENT_COLUMNS}
     )

@@ -3,7 +3,7 @@
 // chosen by staff when they made it.
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { APPOINTMENT_STATUSES } from './appointments.js';
+import { APPOINTMENT_STATUSES, holdsTime } from './appointments.js';
 
 export const FEED_SHOWS = ['appointment_type', 'patient_first_name', 'patient_full_name'] as const;
 export type FeedShows = (typeof FEED_SHOWS)[number];
@@ -63,7 +63,7 @@ export function feedAppointments(db: CommonQueryMethods, dentistId: number, limi
     select a.id, a.appointment_date, a.ends_at, a.status, a.calendar_sequence, a.appointment_type,
            p.first_name as patient_first_name, p.last_name as patient_last_name
     from appointments a join patients p on p.id = a.patient_id
-    where a.dentist_id = ${dentistId} and a.status not in ('cancelled', 'no_show') and a.ends_at > now() - interval '7 days'
+    where a.dentist_id = ${dentistId} and ${holdsTime('a')} and a.ends_at > now() - interval '7 days'
     order by a.appointment_date, a.id
     limit ${limit}`);
 }
